@@ -1,0 +1,1 @@
+"""Benchmark harness: a data generator (`bench.generate`) and the `make bench` runner."""

@@ -1,0 +1,1 @@
+"""Models of the contacts app (built by a later issue)."""

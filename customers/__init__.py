@@ -1,0 +1,1 @@
+"""The customer dossier: customers, phones, shareholders, fleet, operators, projects."""

@@ -1,0 +1,118 @@
+"""Admin for dossiers: the same policy and services as every other write path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from dealercrm import roles
+
+from . import services
+from .models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
+
+
+class PolicyAdmin(SimpleHistoryAdmin):
+    """Only the archivist (and superusers) write; executives and service staff may look."""
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return roles.can_view_all_customers(request.user) and request.user.is_staff
+
+    def has_module_permission(self, request: Any) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return roles.can_write_dossier(request.user)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return roles.can_write_dossier(request.user)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return roles.can_write_dossier(request.user)
+
+
+@admin.register(Customer)
+class CustomerAdmin(PolicyAdmin):
+    list_display = ["name", "kind", "status", "manager", "sales_region", "is_gold_card"]
+    list_filter = ["status", "kind", "is_gold_card", "is_benchmark", "is_key_account"]
+    search_fields = ["name", "name_pinyin", "name_initials", "phones__national"]
+    list_select_related = ["manager", "sales_region"]
+    raw_id_fields = ["manager"]
+
+    def save_model(self, request: Any, obj: Customer, form: Any, change: bool) -> None:
+        if change:
+            saved = services.customer_update(
+                actor=request.user, customer=obj, data=form.cleaned_data
+            )
+        else:
+            saved = services.customer_create(actor=request.user, data=form.cleaned_data)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: Any, obj: Customer) -> None:
+        services.customer_delete(actor=request.user, customer=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for customer in queryset:
+            services.customer_delete(actor=request.user, customer=customer)
+
+
+class RowAdmin(PolicyAdmin):
+    raw_id_fields = ["customer"]
+    list_select_related = ["customer"]
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        data = dict(form.cleaned_data)
+        if change:
+            services.row_update(actor=request.user, row=obj, data=data)
+        else:
+            customer = data.pop("customer")
+            saved = services.row_add(
+                actor=request.user, customer=customer, model=type(obj), data=data
+            )
+            obj.pk = saved.pk
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        services.row_delete(actor=request.user, row=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for row in queryset:
+            services.row_delete(actor=request.user, row=row)
+
+
+@admin.register(Phone)
+class PhoneAdmin(RowAdmin):
+    list_display = ["raw", "e164", "customer", "label", "is_active", "is_valid"]
+    search_fields = ["raw", "national", "customer__name"]
+
+
+@admin.register(Shareholder)
+class ShareholderAdmin(RowAdmin):
+    list_display = ["name", "customer", "share_percent", "joined_on", "left_on"]
+    search_fields = ["name", "customer__name"]
+
+
+@admin.register(Machine)
+class MachineAdmin(RowAdmin):
+    list_display = ["brand", "model_raw", "model_key", "serial_number", "customer", "source"]
+    search_fields = ["serial_number", "model_raw", "model_key", "customer__name"]
+    list_filter = ["source", "status", "brand"]
+
+
+@admin.register(Operator)
+class OperatorAdmin(RowAdmin):
+    list_display = ["name", "customer", "phone"]
+    search_fields = ["name", "customer__name"]
+
+
+@admin.register(Project)
+class ProjectAdmin(RowAdmin):
+    list_display = ["name", "customer", "start_date", "end_date", "is_subcontracted"]
+    search_fields = ["name", "customer__name"]
+
+
+@admin.register(SalesRegion)
+class SalesRegionAdmin(admin.ModelAdmin):
+    """Regions are settings, kept by superusers."""
+
+    list_display = ["name", "note"]

@@ -1,0 +1,289 @@
+"""REST API of the dossier: the same selectors, services and policy as the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dealercrm import roles
+from dealercrm.api_support import DossierPolicy
+
+from . import selectors, services
+from .forms import CustomerFilterForm
+from .models import Customer, Machine, Phone, Shareholder
+
+PERSONAL_FIELDS = (
+    "gender",
+    "birth_date",
+    "birth_year",
+    "family_situation",
+    "hobbies",
+    "personality",
+    "background",
+    "education",
+    "birthday_notes",
+    "shareholders",
+)
+MONEY_FIELDS = ("registered_capital", "purchase_price")
+
+
+class PhoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Phone
+        fields = [
+            "id",
+            "raw",
+            "e164",
+            "national",
+            "extension",
+            "is_valid",
+            "label",
+            "is_active",
+            "since",
+            "obsolete_since",
+            "note",
+        ]
+        read_only_fields = ["id", "e164", "national", "extension", "is_valid"]
+
+
+class PhoneInputSerializer(serializers.Serializer):
+    raw = serializers.CharField(max_length=60)
+    label = serializers.ChoiceField(choices=Phone.Label.choices, required=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ShareholderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Shareholder
+        fields = ["id", "name", "share_percent", "role", "phone", "joined_on", "left_on", "note"]
+
+
+class MachineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Machine
+        fields = [
+            "id",
+            "brand",
+            "model_raw",
+            "model_key",
+            "model_family",
+            "serial_number",
+            "quantity",
+            "purchase_date",
+            "source",
+            "purchase_price",
+            "used_source",
+            "status",
+            "sold_to",
+            "hour_meter",
+            "hour_meter_date",
+        ]
+
+    def to_representation(self, instance: Machine) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not roles.can_view_money(self.context["request"].user):
+            data.pop("purchase_price", None)
+        return data
+
+
+CUSTOMER_FIELDS = [
+    "id",
+    "kind",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "status",
+    "manager",
+    "sales_region",
+    "is_gold_card",
+    "is_benchmark",
+    "is_key_account",
+    "gender",
+    "birth_date",
+    "birth_year",
+    "family_situation",
+    "province",
+    "city",
+    "county",
+    "address",
+    "industry",
+    "sub_industry",
+    "started_operating_year",
+    "repair_capability",
+    "hobbies",
+    "personality",
+    "background",
+    "education",
+    "birthday_notes",
+    "market_size",
+    "staff_count",
+    "vehicle_count",
+    "warehouse",
+    "registered_capital",
+    "external_ref",
+    "notes",
+    "created_at",
+    "updated_at",
+]
+
+
+class CustomerOutputSerializer(serializers.ModelSerializer):
+    """A customer as the reader may see it: personal side and amounts only for those allowed."""
+
+    manager_name = serializers.SerializerMethodField()
+    phones = PhoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [*CUSTOMER_FIELDS, "manager_name", "phones"]
+        read_only_fields = fields
+
+    def get_manager_name(self, obj: Customer) -> str:
+        return (obj.manager.get_full_name() or obj.manager.username) if obj.manager else ""
+
+    def to_representation(self, instance: Customer) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        user = self.context["request"].user
+        if not roles.can_view_personal(user):
+            for name in PERSONAL_FIELDS:
+                data.pop(name, None)
+        if not roles.can_view_money(user):
+            for name in MONEY_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class CustomerDetailSerializer(CustomerOutputSerializer):
+    shareholders = ShareholderSerializer(many=True, read_only=True)
+    machines = MachineSerializer(many=True, read_only=True)
+
+    class Meta(CustomerOutputSerializer.Meta):
+        fields = [*CustomerOutputSerializer.Meta.fields, "shareholders", "machines"]
+        read_only_fields = fields
+
+
+class CustomerInputSerializer(serializers.ModelSerializer):
+    """The writable shape of a customer; the rules live in customers.services."""
+
+    manager = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False
+    )
+    phones = PhoneInputSerializer(many=True, required=False, write_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            f
+            for f in CUSTOMER_FIELDS
+            if f not in {"id", "name_pinyin", "name_initials", "created_at", "updated_at"}
+        ] + ["phones"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Model-level rules run once, in the service (see customers.services._save).
+        return attrs
+
+
+def _filters(request: Request) -> selectors.CustomerFilters:
+    params = request.query_params
+    form = CustomerFilterForm(
+        {
+            "q": params.get("search", ""),
+            "region": params.get("region", ""),
+            "manager": params.get("manager", ""),
+            "status": params.get("status", ""),
+            "kind": params.get("kind", ""),
+            "flag": params.getlist("flag"),
+        }
+    )
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    data = form.cleaned_data
+    return selectors.CustomerFilters(
+        search=data["q"],
+        region=data["region"],
+        manager=data["manager"],
+        status=data["status"],
+        kind=data["kind"],
+        flags=data["flag"],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Name, pinyin (full or initials) or phone"),
+            OpenApiParameter("region", int, description="Sales region id"),
+            OpenApiParameter("manager", int, description="Sales manager user id"),
+            OpenApiParameter("status", str, enum=Customer.Status.values),
+            OpenApiParameter("kind", str, enum=Customer.Kind.values),
+            OpenApiParameter(
+                "flag", str, many=True, enum=["gold", "benchmark", "key_account"]
+            ),
+        ],
+        responses=CustomerOutputSerializer(many=True),
+    ),
+    retrieve=extend_schema(responses=CustomerDetailSerializer),
+    create=extend_schema(request=CustomerInputSerializer, responses={201: CustomerDetailSerializer}),
+    update=extend_schema(request=CustomerInputSerializer, responses=CustomerDetailSerializer),
+    partial_update=extend_schema(
+        request=CustomerInputSerializer, responses=CustomerDetailSerializer
+    ),
+)
+class CustomerViewSet(viewsets.ModelViewSet):
+    permission_classes = [IsAuthenticated, DossierPolicy]
+    serializer_class = CustomerOutputSerializer
+    queryset = Customer.objects.none()  # the selectors scope every request
+
+    def get_queryset(self) -> Any:
+        qs = selectors.customer_list(user=self.request.user, filters=_filters(self.request))
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("phones", "shareholders", "machines")
+        return qs
+
+    def get_object(self) -> Customer:
+        customer = selectors.customer_get(user=self.request.user, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, customer)
+        return customer
+
+    def _detail(self, customer: Customer, code: int = status.HTTP_200_OK) -> Response:
+        customer = (
+            Customer.objects.select_related("manager")
+            .prefetch_related("phones", "shareholders", "machines")
+            .get(pk=customer.pk)
+        )
+        return Response(
+            CustomerDetailSerializer(customer, context=self.get_serializer_context()).data,
+            status=code,
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(self.get_object())
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = CustomerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        phones = data.pop("phones", [])
+        customer = services.customer_create(actor=request.user, data=data, phones=phones)
+        return self._detail(customer, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        customer = self.get_object()
+        partial = kwargs.pop("partial", False)
+        serializer = CustomerInputSerializer(customer, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("phones", None)  # phones change through their own rows, not by replacement
+        customer = services.customer_update(actor=request.user, customer=customer, data=data)
+        return self._detail(customer)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.customer_delete(actor=request.user, customer=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

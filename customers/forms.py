@@ -1,0 +1,172 @@
+"""Browser forms for the dossier: they validate shape; the services validate the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from dealercrm import roles
+
+from .models import Customer, Machine, Operator, Phone, Project, Shareholder
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DossierFormMixin:
+    """Dates as HTML5 date inputs and the field classes our stylesheet expects."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.DateField):
+                field.widget = DATE_WIDGET
+                field.input_formats = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+            elif isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 3)
+
+    def _post_clean(self) -> None:
+        # Model validation runs once, in the service (one place for the rules); the form
+        # checks only the shape and hands cleaned_data over.
+        pass
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Show a service's ValidationError on the fields it names, the rest on top."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)  # type: ignore[attr-defined]
+            return
+        for name, errors in exc.error_dict.items():
+            target = name if name in self.fields else None  # type: ignore[attr-defined]
+            self.add_error(target, errors)  # type: ignore[attr-defined]
+
+
+class CustomerForm(DossierFormMixin, forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "kind",
+            "name",
+            "status",
+            "manager",
+            "sales_region",
+            "is_gold_card",
+            "is_benchmark",
+            "is_key_account",
+            "gender",
+            "birth_date",
+            "birth_year",
+            "family_situation",
+            "province",
+            "city",
+            "county",
+            "address",
+            "industry",
+            "sub_industry",
+            "started_operating_year",
+            "repair_capability",
+            "hobbies",
+            "personality",
+            "background",
+            "education",
+            "birthday_notes",
+            "market_size",
+            "staff_count",
+            "vehicle_count",
+            "warehouse",
+            "registered_capital",
+            "external_ref",
+            "notes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name=roles.SALES_MANAGER, is_active=True)
+            .order_by("username")
+        )
+        self.fields["manager"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+
+class PhoneForm(DossierFormMixin, forms.ModelForm):
+    class Meta:
+        model = Phone
+        fields = ["raw", "label", "is_active", "since", "obsolete_since", "note"]
+
+
+class ShareholderForm(DossierFormMixin, forms.ModelForm):
+    class Meta:
+        model = Shareholder
+        fields = ["name", "share_percent", "role", "phone", "joined_on", "left_on", "note"]
+
+
+class MachineForm(DossierFormMixin, forms.ModelForm):
+    class Meta:
+        model = Machine
+        fields = [
+            "brand",
+            "model_raw",
+            "serial_number",
+            "quantity",
+            "purchase_date",
+            "source",
+            "purchase_price",
+            "used_source",
+            "status",
+            "sold_to",
+            "hour_meter",
+            "hour_meter_date",
+            "note",
+        ]
+
+
+class OperatorForm(DossierFormMixin, forms.ModelForm):
+    class Meta:
+        model = Operator
+        fields = ["name", "phone", "years_experience", "machine", "note"]
+
+    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["machine"].queryset = Machine.objects.filter(customer=customer)
+
+
+class ProjectForm(DossierFormMixin, forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "location",
+            "source",
+            "start_date",
+            "end_date",
+            "cycle",
+            "is_subcontracted",
+            "subcontracting",
+            "sand_gravel_sales",
+            "note",
+        ]
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    region = forms.IntegerField(label=_("Region"), required=False, min_value=1)
+    manager = forms.IntegerField(label=_("Manager"), required=False, min_value=1)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + list(Customer.Status.choices)
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All"))] + list(Customer.Kind.choices)
+    )
+    flag = forms.MultipleChoiceField(
+        label=_("Flags"),
+        required=False,
+        choices=[
+            ("gold", _("Gold card")),
+            ("benchmark", _("Benchmark")),
+            ("key_account", _("Key account")),
+        ],
+    )

@@ -1,0 +1,1 @@
+"""Duplicate-customer matching: normalisation, keys and comparison helpers."""

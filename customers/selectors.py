@@ -1,0 +1,213 @@
+"""Reads of customer dossiers, always scoped to what the user may see.
+
+A sales manager sees the customers he holds a guardian view permission on (kept in
+step with the assignment); another manager's customer simply is not in his queryset,
+so it answers 404 and never leaks through search, counts or related lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from dealercrm import roles
+
+from .matching.normalise import parse_search
+from .models import Customer, Machine, Operator, Phone, Project, Shareholder
+
+HISTORY_LIMIT = 50
+
+
+def visible_customers(*, user: Any) -> QuerySet[Customer]:
+    if roles.can_view_all_customers(user):
+        return Customer.objects.all()
+    if roles.can_view_customers(user):
+        return get_objects_for_user(
+            user, roles.VIEW_CUSTOMER_PERM, klass=Customer, accept_global_perms=False
+        )
+    return Customer.objects.none()
+
+
+def search_customers(qs: QuerySet[Customer], query: str | None) -> QuerySet[Customer]:
+    """Name, pinyin (full or initials, `lwc` / `liuwencai`) or phone in any format."""
+    term = parse_search(query)
+    if term is None:
+        return qs
+    if term.kind == "phone":
+        phones = Phone.objects.filter(customer=OuterRef("pk"))
+        if len(term.value) >= 11:
+            # A full number: exact match on the national digits (index phone_national_idx).
+            phones = phones.filter(national=term.value[-11:] if term.value.startswith("1") else term.value)
+        else:
+            phones = phones.filter(national__contains=term.value)
+        return qs.filter(Exists(phones))
+    if term.kind == "pinyin":
+        return qs.filter(
+            Q(name_initials__startswith=term.value)
+            | Q(name_pinyin__startswith=term.value)
+            | Q(name_fuzzy__startswith=term.value)
+        )
+    return qs.filter(name__contains=term.value)
+
+
+@dataclass
+class CustomerFilters:
+    search: str = ""
+    region: int | None = None
+    manager: int | None = None
+    status: str = ""
+    kind: str = ""
+    flags: list[str] = field(default_factory=list)  # gold / benchmark / key_account
+
+
+FLAG_FIELDS = {"gold": "is_gold_card", "benchmark": "is_benchmark", "key_account": "is_key_account"}
+
+
+def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> QuerySet[Customer]:
+    filters = filters or CustomerFilters()
+    qs = visible_customers(user=user)
+    qs = search_customers(qs, filters.search)
+    if filters.region:
+        qs = qs.filter(sales_region_id=filters.region)
+    if filters.manager and roles.can_view_all_managers(user):
+        qs = qs.filter(manager_id=filters.manager)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    for flag in filters.flags:
+        if flag in FLAG_FIELDS:
+            qs = qs.filter(**{FLAG_FIELDS[flag]: True})
+    return qs.select_related("manager", "sales_region").prefetch_related(
+        Prefetch("phones", queryset=Phone.objects.filter(is_active=True))
+    ).order_by("name_pinyin", "id")
+
+
+def customer_get(*, user: Any, pk: Any) -> Customer:
+    """The customer if the user may see it, else 404 (never 403: no existence leak)."""
+    try:
+        return visible_customers(user=user).select_related("manager", "sales_region").get(pk=pk)
+    except (Customer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such customer") from exc
+
+
+def row_get(*, user: Any, customer: Customer, model: type[Any], pk: Any) -> Any:
+    """A related row of a customer the user may see, else 404."""
+    try:
+        return model.objects.get(customer=customer, pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such row") from exc
+
+
+@dataclass
+class Dossier:
+    customer: Customer
+    phones: list[Phone]
+    shareholders: list[Shareholder] | None
+    machines: list[Machine]
+    operators: list[Operator]
+    projects: list[Project]
+    history: list[Any] | None
+    show_personal: bool
+    show_money: bool
+
+
+@dataclass
+class HistoryEntry:
+    when: Any
+    who: Any
+    kind: str  # "+" created, "~" changed, "-" deleted
+    model_label: str
+    label: str
+    changes: list[tuple[str, Any, Any]]
+
+
+def _history_changes(entry: Any, previous: Any, fields: list[Any]) -> list[tuple[str, Any, Any]]:
+    changes = []
+    for f in fields:
+        old, new = getattr(previous, f.attname), getattr(entry, f.attname)
+        if old != new:
+            changes.append((str(f.verbose_name), old, new))
+    return changes
+
+
+def customer_history(*, customer: Customer, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+    """The newest audit entries of the customer and its related rows: one query per model.
+
+    Each model's window is twice the limit so that most entries find the version before
+    them in the same rows and can show what changed, without a query per entry.
+    """
+    sources = [(Customer, Customer.history.filter(id=customer.pk))] + [
+        (model, model.history.filter(customer_id=customer.pk))  # type: ignore[attr-defined]
+        for model in (Phone, Shareholder, Machine, Operator, Project)
+    ]
+    entries: list[HistoryEntry] = []
+    for model, qs in sources:
+        rows = list(qs.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit * 2
+        ])
+        fields = [
+            f
+            for f in model._meta.fields
+            if f.name not in {"id", "created_at", "updated_at"} and f.editable
+        ]
+        for index, row in enumerate(rows):
+            previous = next((r for r in rows[index + 1 :] if r.id == row.id), None)
+            changes = (
+                _history_changes(row, previous, fields)
+                if previous is not None and row.history_type == "~"
+                else []
+            )
+            entries.append(
+                HistoryEntry(
+                    when=row.history_date,
+                    who=row.history_user,
+                    kind=row.history_type,
+                    model_label=str(model._meta.verbose_name),
+                    label=str(row.instance),
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda h: h.when, reverse=True)
+    return entries[:limit]
+
+
+def dossier_get(*, user: Any, pk: Any) -> Dossier:
+    """Everything the dossier page shows, in a fixed number of queries."""
+    customer = customer_get(user=user, pk=pk)
+    show_personal = roles.can_view_personal(user)
+    machines = list(customer.machines.all())
+    machines_by_id = {m.pk: m for m in machines}
+    operators = list(customer.operators.all())
+    for operator in operators:
+        # Reuse the machines already loaded rather than one query per operator.
+        operator._state.fields_cache["machine"] = machines_by_id.get(operator.machine_id)
+    return Dossier(
+        customer=customer,
+        phones=list(customer.phones.all()),
+        shareholders=list(customer.shareholders.all())
+        if roles.can_view_shareholders(user)
+        else None,
+        machines=machines,
+        operators=operators,
+        projects=list(customer.projects.all()),
+        history=customer_history(customer=customer) if roles.can_view_history(user) else None,
+        show_personal=show_personal,
+        show_money=roles.can_view_money(user),
+    )
+
+
+def managers_for_filter(*, user: Any) -> QuerySet[Any]:
+    from django.contrib.auth import get_user_model
+
+    if not roles.can_view_all_managers(user):
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(groups__name=roles.SALES_MANAGER, is_active=True)
+        .order_by("username")
+    )

@@ -1,0 +1,199 @@
+"""Every write to a customer dossier. Each service checks the policy first, validates
+the whole row, saves it atomically and records the acting user in the history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from dealercrm import roles
+
+from .models import Customer, Machine, Operator, Phone, Project, Shareholder
+
+Row = TypeVar("Row", bound=models.Model)
+
+# The related rows of a dossier, by the slug used in URLs and the API.
+ROW_MODELS: dict[str, type[models.Model]] = {
+    "phones": Phone,
+    "shareholders": Shareholder,
+    "machines": Machine,
+    "operators": Operator,
+    "projects": Project,
+}
+
+
+def _apply(instance: Row, data: Mapping[str, Any]) -> Row:
+    """Set only real, editable fields: stray keys (an API client's extras) change nothing."""
+    editable = {
+        f.name
+        for f in instance._meta.get_fields()
+        if getattr(f, "editable", False) and not getattr(f, "auto_created", False)
+    }
+    for name, value in data.items():
+        attname = name
+        field_name = name[:-3] if name.endswith("_id") else name
+        if field_name in editable and field_name not in {"id", "customer", "created_at"}:
+            setattr(instance, attname, value)
+    return instance
+
+
+def _save(instance: Row, *, actor: Any) -> Row:
+    instance.full_clean()
+    instance._history_user = actor  # type: ignore[attr-defined]
+    instance.save()
+    return instance
+
+
+def _validate_manager(manager: Any) -> None:
+    if manager is not None and not roles.has_role(manager, roles.SALES_MANAGER):
+        raise ValidationError({"manager": _("%(user)s is not a sales manager.") % {"user": manager}})
+
+
+def _sync_manager_permission(customer: Customer, old_manager_id: int | None) -> None:
+    """Keep guardian's per-object read permission in step with the assignment."""
+    if old_manager_id == customer.manager_id:
+        return
+    User = get_user_model()
+    if old_manager_id is not None:
+        old = User.objects.filter(pk=old_manager_id).first()
+        if old is not None:
+            remove_perm(roles.VIEW_CUSTOMER_PERM, old, customer)
+    if customer.manager_id is not None:
+        assign_perm(roles.VIEW_CUSTOMER_PERM, customer.manager, customer)
+
+
+@transaction.atomic
+def customer_create(
+    *, actor: Any, data: Mapping[str, Any], phones: Iterable[Mapping[str, Any]] = ()
+) -> Customer:
+    roles.require(roles.can_write_dossier, actor)
+    customer = _apply(Customer(), data)
+    _validate_manager(customer.manager)
+    _save(customer, actor=actor)
+    errors: dict[str, list[str]] = {}
+    for index, phone_data in enumerate(phones):
+        try:
+            phone_add(actor=actor, customer=customer, data=phone_data)
+        except ValidationError as exc:
+            errors.setdefault("phones", []).extend(
+                f"#{index + 1}: {message}" for message in exc.messages
+            )
+    if errors:
+        raise ValidationError(errors)  # rolls back the customer too: nothing half-written
+    _sync_manager_permission(customer, None)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor: Any, customer: Customer, data: Mapping[str, Any]) -> Customer:
+    roles.require(roles.can_write_dossier, actor)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    old_manager_id = customer.manager_id
+    _apply(customer, data)
+    _validate_manager(customer.manager)
+    _save(customer, actor=actor)
+    _sync_manager_permission(customer, old_manager_id)
+    return customer
+
+
+def customer_assign_manager(*, actor: Any, customer: Customer, manager: Any) -> Customer:
+    return customer_update(actor=actor, customer=customer, data={"manager": manager})
+
+
+@transaction.atomic
+def customer_delete(*, actor: Any, customer: Customer) -> None:
+    roles.require(roles.can_write_dossier, actor)
+    customer._history_user = actor  # type: ignore[attr-defined]
+    for model in ROW_MODELS.values():
+        # Delete one by one so each related row leaves a history entry naming the actor.
+        for row in model.objects.filter(customer=customer):  # type: ignore[attr-defined]
+            row._history_user = actor
+            row.delete()
+    customer.delete()
+
+
+# --- related rows ------------------------------------------------------------
+
+
+def _check_shares(customer: Customer, row: Shareholder) -> None:
+    if row.share_percent is None or row.left_on is not None:
+        return
+    others = (
+        Shareholder.objects.filter(customer=customer, left_on__isnull=True)
+        .exclude(pk=row.pk)
+        .aggregate(total=Sum("share_percent"))["total"]
+        or Decimal("0")
+    )
+    if others + row.share_percent > Decimal("100"):
+        raise ValidationError(
+            {
+                "share_percent": _(
+                    "Current shareholders would hold %(total)s%%; the total cannot exceed 100%%."
+                )
+                % {"total": others + row.share_percent}
+            }
+        )
+
+
+def _check_row(row: models.Model) -> None:
+    if isinstance(row, Shareholder):
+        _check_shares(row.customer, row)
+    if isinstance(row, Operator) and row.machine_id and row.machine.customer_id != row.customer_id:
+        raise ValidationError({"machine": _("This machine belongs to another customer.")})
+
+
+@transaction.atomic
+def row_add(*, actor: Any, customer: Customer, model: type[Row], data: Mapping[str, Any]) -> Row:
+    """Add a phone, shareholder, machine, operator or project to a dossier."""
+    roles.require(roles.can_write_dossier, actor)
+    if model not in ROW_MODELS.values():
+        raise ValueError(f"{model.__name__} is not a dossier row")
+    Customer.objects.select_for_update().filter(pk=customer.pk).exists()
+    row = _apply(model(customer=customer), data)
+    _check_row(row)
+    return _save(row, actor=actor)
+
+
+@transaction.atomic
+def row_update(*, actor: Any, row: Row, data: Mapping[str, Any]) -> Row:
+    roles.require(roles.can_write_dossier, actor)
+    row = type(row)._default_manager.select_for_update().get(pk=row.pk)
+    _apply(row, data)
+    _check_row(row)
+    return _save(row, actor=actor)
+
+
+@transaction.atomic
+def row_delete(*, actor: Any, row: models.Model) -> None:
+    roles.require(roles.can_write_dossier, actor)
+    row._history_user = actor  # type: ignore[attr-defined]
+    row.delete()
+
+
+def phone_add(*, actor: Any, customer: Customer, data: Mapping[str, Any]) -> Phone:
+    return row_add(actor=actor, customer=customer, model=Phone, data=data)
+
+
+@transaction.atomic
+def phone_retire(*, actor: Any, phone: Phone, on: Any = None) -> Phone:
+    """Mark a number obsolete: it stays in the dossier as history (a changed number)."""
+    from django.utils import timezone
+
+    return row_update(
+        actor=actor,
+        row=phone,
+        data={"is_active": False, "obsolete_since": on or timezone.localdate()},
+    )
+
+
+def shareholder_leave(*, actor: Any, shareholder: Shareholder, on: Any) -> Shareholder:
+    """A shareholder leaves: the row keeps its history with a left date."""
+    return row_update(actor=actor, row=shareholder, data={"left_on": on})

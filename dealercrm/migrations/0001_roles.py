@@ -1,0 +1,25 @@
+"""Create the four role groups of ARCHITECTURE.md.
+
+Model permissions are only given for the admin's sake; the policy itself lives in
+dealercrm/roles.py and is what every write path asks.
+"""
+
+from django.db import migrations
+
+ROLES = ("archivist", "sales_manager", "service", "executive")
+
+
+def create_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("auth", "0012_alter_user_first_name_max_length")]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

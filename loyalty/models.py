@@ -1,0 +1,1 @@
+"""Models of the loyalty app (built by a later issue)."""

@@ -1,0 +1,1 @@
+"""Models of the parts app (built by a later issue)."""

@@ -1,0 +1,1 @@
+"""Models of the service app (built by a later issue)."""

@@ -1,0 +1,214 @@
+"""Every URL pattern × role × method → the exact status the policy must give.
+
+A route missing from MATRIX fails `test_every_route_is_in_the_matrix`, so a new page or
+endpoint cannot ship without its permissions being decided here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+
+from tests.factories import CustomerFactory, PhoneFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "archivist", "manager", "other_manager", "service", "executive", "outsider")
+
+
+def statuses(default: int, **per_role: int) -> dict[str, int]:
+    table = dict.fromkeys(ROLES, default)
+    table.update(per_role)
+    return table
+
+
+# Shorthands for the common shapes of the policy.
+ANY_LOGGED_IN = statuses(200, anonymous=302)
+READ_LIST = statuses(200, anonymous=302, outsider=403)
+READ_OWN = statuses(200, anonymous=302, other_manager=404, outsider=403)
+WRITE_NEW = statuses(403, anonymous=302)
+WRITE_OWN = statuses(403, anonymous=302, other_manager=404)
+API_READ_LIST = statuses(200, anonymous=401, outsider=403)
+API_READ_OWN = statuses(200, anonymous=401, other_manager=404, outsider=403)
+API_WRITE_OWN = statuses(403, anonymous=401, other_manager=404)
+
+
+def archivist_gets(code: int, table: dict[str, int]) -> dict[str, int]:
+    return {**table, "archivist": code}
+
+
+CUSTOMER_JSON = {"name": "孙大圣", "status": "prospect", "kind": "end_user"}
+
+# route name -> {method: (path builder, body, {role: status})}
+Builder = Callable[[dict[str, Any]], str]
+
+
+def detail(name: str) -> Builder:
+    return lambda ctx: reverse(name, args=[ctx["customer"].pk])
+
+
+def row(name: str) -> Builder:
+    return lambda ctx: reverse(name, args=[ctx["customer"].pk, "phones", ctx["phone"].pk])
+
+
+MATRIX: dict[str, dict[str, tuple[Builder, Any, dict[str, int]]]] = {
+    "home": {"GET": (lambda ctx: reverse("home"), None, ANY_LOGGED_IN)},
+    "login": {
+        "GET": (lambda ctx: reverse("login"), None, statuses(302, anonymous=200)),
+        "POST": (lambda ctx: reverse("login"), {}, statuses(302, anonymous=200)),
+    },
+    "logout": {
+        "GET": (lambda ctx: reverse("logout"), None, statuses(405)),
+        "POST": (lambda ctx: reverse("logout"), {}, statuses(302)),
+    },
+    "set_language": {"POST": (lambda ctx: reverse("set_language"), {"language": "en"}, statuses(302))},
+    "customers:list": {"GET": (lambda ctx: reverse("customers:list"), None, READ_LIST)},
+    "customers:create": {
+        "GET": (lambda ctx: reverse("customers:create"), None, archivist_gets(200, WRITE_NEW)),
+        # an empty form comes back with its errors (200), nothing written
+        "POST": (lambda ctx: reverse("customers:create"), {}, archivist_gets(200, WRITE_NEW)),
+    },
+    "customers:detail": {"GET": (detail("customers:detail"), None, READ_OWN)},
+    "customers:update": {
+        "GET": (detail("customers:update"), None, archivist_gets(200, WRITE_OWN)),
+        "POST": (detail("customers:update"), {}, archivist_gets(200, WRITE_OWN)),
+    },
+    "customers:delete": {
+        "GET": (detail("customers:delete"), None, archivist_gets(200, WRITE_OWN)),
+        "POST": (detail("customers:delete"), {}, archivist_gets(302, WRITE_OWN)),
+    },
+    "customers:row_create": {
+        "GET": (
+            lambda ctx: reverse("customers:row_create", args=[ctx["customer"].pk, "phones"]),
+            None,
+            archivist_gets(200, WRITE_OWN),
+        ),
+        "POST": (
+            lambda ctx: reverse("customers:row_create", args=[ctx["customer"].pk, "phones"]),
+            {"raw": "139 0000 1111", "label": "mobile", "is_active": "on"},
+            archivist_gets(302, WRITE_OWN),
+        ),
+    },
+    "customers:row_update": {
+        "GET": (row("customers:row_update"), None, archivist_gets(200, WRITE_OWN)),
+        "POST": (row("customers:row_update"), {}, archivist_gets(200, WRITE_OWN)),
+    },
+    "customers:row_delete": {
+        "GET": (row("customers:row_delete"), None, archivist_gets(200, WRITE_OWN)),
+        "POST": (row("customers:row_delete"), {}, archivist_gets(302, WRITE_OWN)),
+    },
+    "api-token": {
+        "POST": (
+            lambda ctx: reverse("api-token"),
+            {"username": "nobody", "password": "wrong"},
+            statuses(400),
+        ),
+    },
+    "customer-list": {
+        "GET": (lambda ctx: reverse("customer-list"), None, API_READ_LIST),
+        "POST": (
+            lambda ctx: reverse("customer-list"),
+            CUSTOMER_JSON,
+            statuses(403, anonymous=401, archivist=201),
+        ),
+    },
+    "customer-detail": {
+        "GET": (detail("customer-detail"), None, API_READ_OWN),
+        "PUT": (detail("customer-detail"), CUSTOMER_JSON, archivist_gets(200, API_WRITE_OWN)),
+        "PATCH": (detail("customer-detail"), {"notes": "x"}, archivist_gets(200, API_WRITE_OWN)),
+        "DELETE": (detail("customer-detail"), None, archivist_gets(204, API_WRITE_OWN)),
+    },
+    "schema": {"GET": (lambda ctx: reverse("schema"), None, statuses(200, anonymous=401))},
+    "api-docs": {"GET": (lambda ctx: reverse("api-docs"), None, statuses(200, anonymous=401))},
+}
+
+# The admin is checked by rule: only staff get in, and among our roles only the
+# archivist is staff; the admin classes themselves ask dealercrm.roles.
+ADMIN_PROBES = {
+    "admin:index": statuses(302, archivist=200),
+    "admin:customers_customer_changelist": statuses(302, archivist=200),
+    "admin:customers_customer_add": statuses(302, archivist=200),
+}
+
+
+def _all_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                if p.namespace and namespace:
+                    ns = f"{namespace}:{p.namespace}"
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern):
+                if namespace == "admin":
+                    continue  # the admin's own redirects; checked by ADMIN_PROBES
+                assert p.name, f"unnamed URL pattern {p.pattern} cannot be in the matrix"
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    names = _all_route_names()
+    missing = {n for n in names if not n.startswith("admin:")} - set(MATRIX)
+    assert not missing, f"routes without a permission decision: {sorted(missing)}"
+    assert not set(MATRIX) - names, "matrix names routes that do not exist"
+
+
+@pytest.fixture
+def ctx(users, manager):
+    users["archivist"].is_staff = True
+    users["archivist"].save()
+    customer = CustomerFactory(name="刘文才", manager=manager)
+    return {"customer": customer, "phone": PhoneFactory(customer=customer), **users}
+
+
+def _client(client, ctx, role: str, api: bool):
+    if role == "anonymous":
+        return client
+    user = ctx[role]
+    if api:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    else:
+        client.force_login(user)
+    return client
+
+
+CASES = [
+    (name, method, role)
+    for name, methods in MATRIX.items()
+    for method in methods
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "method", "role"), CASES)
+def test_permission_matrix(client, ctx, name, method, role):
+    build, body, expected = MATRIX[name][method]
+    api = name.startswith(("customer-", "api-", "schema"))
+    c = _client(client, ctx, role, api)
+    path = build(ctx)
+    kwargs: dict[str, Any] = {}
+    if body is not None:
+        kwargs["data"] = body
+        if api:
+            kwargs["content_type"] = "application/json"
+    response = getattr(c, method.lower())(path, **kwargs)
+    assert response.status_code == expected[role], (
+        f"{method} {path} as {role}: got {response.status_code}, expected {expected[role]}"
+    )
+
+
+@pytest.mark.parametrize(("name", "role"), [(n, r) for n in ADMIN_PROBES for r in ROLES])
+def test_admin_is_for_staff_only(client, ctx, name, role):
+    c = _client(client, ctx, role, api=False)
+    response = c.get(reverse(name))
+    assert response.status_code == ADMIN_PROBES[name][role]

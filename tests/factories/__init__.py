@@ -1,0 +1,102 @@
+"""factory_boy factories for dealercrm tests (zh_CN data)."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from guardian.shortcuts import assign_perm
+
+from customers.models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
+from dealercrm import roles
+
+factory.Faker._DEFAULT_LOCALE = "zh_CN"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    last_name = factory.Faker("last_name")
+    first_name = factory.Faker("first_name")
+    password = factory.django.Password("pw-12345678")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+            self.save()
+
+
+class SalesRegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SalesRegion
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"区域{n}")
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    """A customer saved directly (test setup, not a write path under test)."""
+
+    class Meta:
+        model = Customer
+        skip_postgeneration_save = True
+
+    name = factory.Faker("name")
+    province = "山东省"
+    city = "临沂市"
+    county = factory.Iterator(["兰山区", "河东区", "沂南县", "费县"])
+    status = Customer.Status.ACTIVE
+    industry = Customer.Industry.EARTHMOVING
+
+    @factory.post_generation
+    def grant(self, create, extracted, **kwargs):
+        # Keep guardian's object permission in step, as customers.services does.
+        if create and self.manager_id:
+            assign_perm(roles.VIEW_CUSTOMER_PERM, self.manager, self)
+
+
+class PhoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Phone
+
+    customer = factory.SubFactory(CustomerFactory)
+    raw = factory.Sequence(lambda n: f"139{n:08d}")
+
+
+class ShareholderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shareholder
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Faker("name")
+
+
+class MachineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Machine
+
+    customer = factory.SubFactory(CustomerFactory)
+    brand = "临工"
+    model_raw = "LG855N"
+    serial_number = factory.Sequence(lambda n: f"SN{n:06d}")
+
+
+class OperatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Operator
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Faker("name")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"项目{n}")
