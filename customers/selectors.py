@@ -168,7 +168,9 @@ def customer_history(*, customer: Customer, limit: int = HISTORY_LIMIT) -> list[
                     who=row.history_user,
                     kind=row.history_type,
                     model_label=str(model._meta.verbose_name),
-                    label=str(row.instance),
+                    # The model's own __str__ on the historical row: `row.instance` would
+                    # fetch excluded fields from the live row, one query per entry.
+                    label=model.__str__(row),
                     changes=changes,
                 )
             )

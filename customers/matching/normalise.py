@@ -444,6 +444,19 @@ def _parse_main(text: str) -> _Parsed:
         national = national[1:]  # a trunk 0 dialled before a mobile number
     if _MOBILE_RE.fullmatch(national):
         return _Parsed("+86" + national, national, "mobile", False)
+    if (
+        number is not None
+        and national.startswith("0")
+        and phonenumbers.is_possible_number(number)
+    ):
+        # A landline with its area code that the library's tables do not know
+        # (0539-8888-6666): keep it, flagged, rather than lose the number.
+        return _Parsed(
+            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+            phonenumbers.national_significant_number(number),
+            "fixed",
+            False,
+        )
     return _UNUSABLE
 
 
@@ -461,7 +474,7 @@ def normalize_phone(raw: str | None) -> PhoneResult:
         # 138-0013-8000 also ends in "-digits": only a tail that turns a complete number
         # into an invalid one is an extension.
         head = _parse_main(dash.group(1))
-        if head.e164:
+        if head.valid or (head.e164 and not parsed.e164):
             parsed, extension = head, dash.group(2)
     if not parsed.e164:
         extension = ""
