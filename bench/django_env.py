@@ -53,8 +53,12 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealercrm.settings")
     # Time what production runs: no per-query bookkeeping of DEBUG (override with DEBUG=1).
     os.environ.setdefault("DEBUG", "false")
+    import warnings
+
     import django
 
+    # WhiteNoise warns once per process about a STATIC_ROOT that only collectstatic creates.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     django.setup()
     from django.conf import settings
 

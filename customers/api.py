@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from dealercrm import roles
 from dealercrm.api_support import DossierPolicy
+from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
 from .forms import CustomerFilterForm
@@ -146,7 +147,7 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_manager_name(self, obj: Customer) -> str:
-        return (obj.manager.get_full_name() or obj.manager.username) if obj.manager else ""
+        return person(obj.manager) if obj.manager else ""
 
     def to_representation(self, instance: Customer) -> dict[str, Any]:
         data = super().to_representation(instance)

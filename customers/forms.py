@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from dealercrm import roles
+from dealercrm.templatetags.dealercrm import person
 
 from .models import Customer, Machine, Operator, Phone, Project, Shareholder
 
@@ -88,7 +89,7 @@ class CustomerForm(DossierFormMixin, forms.ModelForm):
             .objects.filter(groups__name=roles.SALES_MANAGER, is_active=True)
             .order_by("username")
         )
-        self.fields["manager"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["manager"].label_from_instance = person
 
 
 

@@ -53,8 +53,9 @@ from dealercrm import roles
 
 SEED = 20261123
 DEFAULT_CUSTOMERS = 320
-DEFAULT_PASSWORD = "demo12345"
+DEFAULT_PASSWORD = "demo12345"  # noqa: S105 -- the documented demo login (ARCHITECTURE.md)
 REF_PREFIX = "demo-"
+LATEST_DATE = date(2026, 10, 31)
 # Seed 000: one sales manager looks after at most 10 gold-card customers.
 GOLD_LIMIT_PER_MANAGER = 10
 
@@ -457,8 +458,9 @@ class DemoData:
         year = self.rng.randint(max(2008, started), 2025)
         purchase = self._date(date(year, 1, 1), date(year, 12, 28))
         if brand in DEALER_BRANDS and may_buy_from_us:
-            source = self._pick({Machine.Source.FROM_US: 70, Machine.Source.USED: 20,
-                                 Machine.Source.ELSEWHERE: 10})  # fmt: skip
+            source = self._pick(
+                {Machine.Source.FROM_US: 70, Machine.Source.USED: 20, Machine.Source.ELSEWHERE: 10}
+            )
         else:
             source = self._pick({Machine.Source.ELSEWHERE: 70, Machine.Source.USED: 30})
         row: dict[str, Any] = {
@@ -536,8 +538,12 @@ class DemoData:
             if "分包" in source or self.rng.random() < 0.25:
                 row["is_subcontracted"] = True
                 row["subcontracting"] = self.rng.choice(
-                    ("按方结算，8 元/方", "按台班结算，装载机 1200 元/天", "包干价，月底结账",
-                     "再转包给同村两台挖机")  # fmt: skip
+                    (
+                        "按方结算，8 元/方",
+                        "按台班结算，装载机 1200 元/天",
+                        "包干价，月底结账",
+                        "再转包给同村两台挖机",
+                    )
                 )
             if industry == Customer.Industry.QUARRY:
                 row["sand_gravel_sales"] = (
@@ -567,8 +573,13 @@ class DemoData:
             leaver = rows[-1]
             left_on = self._date(leaver["joined_on"] + timedelta(days=365), date(2025, 6, 30))
             rows.insert(0, {**leaver, "left_on": left_on, "note": "股份转让"})
-            rows[-1] = {**leaver, "name": self.any_name(), "phone": self.mobile(),
-                        "joined_on": left_on, "note": "受让股份"}  # fmt: skip
+            rows[-1] = {
+                **leaver,
+                "name": self.any_name(),
+                "phone": self.mobile(),
+                "joined_on": left_on,
+                "note": "受让股份",
+            }
         return rows
 
     def personal(self, *, male: bool, city: City) -> dict[str, Any]:
@@ -584,8 +595,9 @@ class DemoData:
         marital = self._pick({"已婚": 85, "离异": 8, "丧偶": 3, "未婚": 4})
         family = marital
         if marital != "未婚":
-            family += "，" + self.rng.choice(("一儿一女", "两个儿子", "一个儿子", "一个女儿",
-                                              "两女一儿"))  # fmt: skip
+            family += "，" + self.rng.choice(
+                ("一儿一女", "两个儿子", "一个儿子", "一个女儿", "两女一儿")
+            )
             if self.rng.random() < 0.6:
                 family += "，" + self.rng.choice(FAMILY_EXTRAS).format(city=city.name)
         data["family_situation"] = family
@@ -599,8 +611,15 @@ class DemoData:
 
     def planted(self) -> list[CustomerSpec]:
         """The duplicates of the module docstring; their numbers and names are reserved."""
-        for number in ("13853991234", "13953906688", "15953962287", "13561478823",
-                       "18763655102", "13805396612", "15165398870"):  # fmt: skip
+        for number in (
+            "13853991234",
+            "13953906688",
+            "15953962287",
+            "13561478823",
+            "18763655102",
+            "13805396612",
+            "15165398870",
+        ):
             self.numbers.add(number)
         for name in ("刘文才", "刘总", "张庆华", "王振海"):
             self._reserve_name(name)
@@ -613,8 +632,12 @@ class DemoData:
         }
         serial = "CLG0812345"
         self.serials.update({("柳工", serial), ("广西柳工", serial)})
-        liu_machine = {"purchase_date": date(2012, 4, 18), "source": Machine.Source.ELSEWHERE,
-                       "hour_meter": Decimal("14820.0"), "hour_meter_date": date(2025, 10, 9)}  # fmt: skip
+        liu_machine = {
+            "purchase_date": date(2012, 4, 18),
+            "source": Machine.Source.ELSEWHERE,
+            "hour_meter": Decimal("14820.0"),
+            "hour_meter_date": date(2025, 10, 9),
+        }
         liu = CustomerSpec(
             ref=f"{REF_PREFIX}0001",
             region="鲁南区",
@@ -635,71 +658,134 @@ class DemoData:
             },
             phones=[
                 {"raw": "138 5399 1234"},
-                {"raw": "13953906688", "is_active": False, "since": date(2008, 3, 1),
-                 "obsolete_since": date(2016, 5, 1), "note": "已停机，换了新号"},  # fmt: skip
+                {
+                    "raw": "13953906688",
+                    "is_active": False,
+                    "since": date(2008, 3, 1),
+                    "obsolete_since": date(2016, 5, 1),
+                    "note": "已停机，换了新号",
+                },
             ],
             machines=[
                 {"brand": "柳工", "model_raw": "ZL50C-Ⅱ", "serial_number": serial, **liu_machine},
-                {"brand": "临工", "model_raw": "LG956L", "serial_number": "VLG1660318",
-                 "purchase_date": date(2016, 9, 2), "source": Machine.Source.FROM_US,
-                 "purchase_price": Decimal("335000")},  # fmt: skip
-                {"brand": "临工", "model_raw": "E6210F", "serial_number": "VLG2120877",
-                 "purchase_date": date(2021, 3, 26), "source": Machine.Source.FROM_US,
-                 "purchase_price": Decimal("728000")},  # fmt: skip
+                {
+                    "brand": "临工",
+                    "model_raw": "LG956L",
+                    "serial_number": "VLG1660318",
+                    "purchase_date": date(2016, 9, 2),
+                    "source": Machine.Source.FROM_US,
+                    "purchase_price": Decimal("335000"),
+                },
+                {
+                    "brand": "临工",
+                    "model_raw": "E6210F",
+                    "serial_number": "VLG2120877",
+                    "purchase_date": date(2021, 3, 26),
+                    "source": Machine.Source.FROM_US,
+                    "purchase_price": Decimal("728000"),
+                },
             ],
         )
         self.serials.update({("临工", "VLG1660318"), ("临工", "VLG2120877")})
-        wang_village = {"province": "山东省", "city": "临沂市", "county": "兰陵县",
-                        "address": "磨山镇王家湖村", "industry": Customer.Industry.EARTHMOVING,
-                        "status": Customer.Status.ACTIVE, "gender": Customer.Gender.MALE}  # fmt: skip
-        zhang_place = {"province": "山东省", "city": "潍坊市", "county": "寿光市",
-                       "industry": Customer.Industry.QUARRY, "sub_industry": "河道采砂",
-                       "gender": Customer.Gender.MALE}  # fmt: skip
+        wang_village = {
+            "province": "山东省",
+            "city": "临沂市",
+            "county": "兰陵县",
+            "address": "磨山镇王家湖村",
+            "industry": Customer.Industry.EARTHMOVING,
+            "status": Customer.Status.ACTIVE,
+            "gender": Customer.Gender.MALE,
+        }
+        zhang_place = {
+            "province": "山东省",
+            "city": "潍坊市",
+            "county": "寿光市",
+            "industry": Customer.Industry.QUARRY,
+            "sub_industry": "河道采砂",
+            "gender": Customer.Gender.MALE,
+        }
         return [
             liu,
             CustomerSpec(
                 ref=f"{REF_PREFIX}0002",
                 region="鲁南区",
                 manager="manager1",
-                data={**liu_common, "name": "刘文财", "birth_year": 1971,
-                      "address": "青驼镇刘家庄村", "notes": "业务员电话报备，名字按听到的写"},  # fmt: skip
+                data={
+                    **liu_common,
+                    "name": "刘文财",
+                    "birth_year": 1971,
+                    "address": "青驼镇刘家庄村",
+                    "notes": "业务员电话报备，名字按听到的写",
+                },
                 phones=[{"raw": "138-5399-1234"}],
-                machines=[{"brand": "广西柳工", "model_raw": "ＺＬ５０Ｃ－II",
-                           "serial_number": serial, **liu_machine}],  # fmt: skip
+                machines=[
+                    {
+                        "brand": "广西柳工",
+                        "model_raw": "ＺＬ５０Ｃ－II",
+                        "serial_number": serial,
+                        **liu_machine,
+                    }
+                ],
             ),
             CustomerSpec(
                 ref=f"{REF_PREFIX}0003",
                 region="鲁南区",
                 manager="manager1",
-                data={**liu_common, "name": "刘稳材", "status": Customer.Status.PROSPECT,
-                      "address": "青驼镇刘家庄", "notes": "展会登记表，手写"},  # fmt: skip
+                data={
+                    **liu_common,
+                    "name": "刘稳材",
+                    "status": Customer.Status.PROSPECT,
+                    "address": "青驼镇刘家庄",
+                    "notes": "展会登记表，手写",
+                },
                 phones=[{"raw": "+86 159 5396 2287"}],
-                machines=[{"brand": "柳工", "model_raw": "ZL50C-II",
-                           "purchase_date": date(2012, 4, 1), "note": "铭牌看不清"}],  # fmt: skip
+                machines=[
+                    {
+                        "brand": "柳工",
+                        "model_raw": "ZL50C-II",
+                        "purchase_date": date(2012, 4, 1),
+                        "note": "铭牌看不清",
+                    }
+                ],
             ),
             CustomerSpec(
                 ref=f"{REF_PREFIX}0004",
                 region="鲁南区",
                 manager="manager1",
-                data={**liu_common, "name": "劉文才", "birth_date": date(1971, 8, 16),
-                      "address": "青駝鎮劉家莊村", "notes": "客户自己填的登记表（繁体）"},  # fmt: skip
+                data={
+                    **liu_common,
+                    "name": "劉文才",
+                    "birth_date": date(1971, 8, 16),
+                    "address": "青駝鎮劉家莊村",
+                    "notes": "客户自己填的登记表（繁体）",
+                },
                 phones=[{"raw": _full_width("13953906688")}],
             ),
             CustomerSpec(
                 ref=f"{REF_PREFIX}0005",
                 region="鲁南区",
                 manager="manager1",
-                data={**liu_village, "name": "刘总", "status": Customer.Status.PROSPECT,
-                      "notes": "配件门市来电，自称刘家庄的刘总，问 ZL50C 配件"},  # fmt: skip
+                data={
+                    **liu_village,
+                    "name": "刘总",
+                    "status": Customer.Status.PROSPECT,
+                    "notes": "配件门市来电，自称刘家庄的刘总，问 ZL50C 配件",
+                },
                 phones=[{"raw": "+86 13853991234"}],
             ),
             CustomerSpec(
                 ref=f"{REF_PREFIX}0006",
                 region="鲁北区",
                 manager="manager2",
-                data={**zhang_place, "name": "张庆华", "birth_date": date(1979, 4, 2),
-                      "address": "稻田镇西马村", "status": Customer.Status.ACTIVE,
-                      "started_operating_year": 2006, "hobbies": "打牌"},  # fmt: skip
+                data={
+                    **zhang_place,
+                    "name": "张庆华",
+                    "birth_date": date(1979, 4, 2),
+                    "address": "稻田镇西马村",
+                    "status": Customer.Status.ACTIVE,
+                    "started_operating_year": 2006,
+                    "hobbies": "打牌",
+                },
                 phones=[{"raw": "135 6147 8823"}],
                 machines=self.fleet(2, started=2006),
             ),
@@ -707,18 +793,27 @@ class DemoData:
                 ref=f"{REF_PREFIX}0007",
                 region="鲁北区",
                 manager="manager2",
-                data={**zhang_place, "name": "张庆华", "birth_year": 1979,
-                      "address": "寿光稻田西马", "status": Customer.Status.ACTIVE,
-                      "notes": "服务站报修时登记"},  # fmt: skip
+                data={
+                    **zhang_place,
+                    "name": "张庆华",
+                    "birth_year": 1979,
+                    "address": "寿光稻田西马",
+                    "status": Customer.Status.ACTIVE,
+                    "notes": "服务站报修时登记",
+                },
                 phones=[{"raw": "13561478823"}, {"raw": "187 6365 5102", "note": "新号"}],
             ),
             CustomerSpec(
                 ref=f"{REF_PREFIX}0008",
                 region="鲁南区",
                 manager="manager1",
-                data={**wang_village, "name": "王振海", "birth_date": date(1966, 2, 11),
-                      "started_operating_year": 1996,
-                      "family_situation": "已婚，两个儿子；弟弟王镇海同村，也干土方"},  # fmt: skip
+                data={
+                    **wang_village,
+                    "name": "王振海",
+                    "birth_date": date(1966, 2, 11),
+                    "started_operating_year": 1996,
+                    "family_situation": "已婚，两个儿子；弟弟王镇海同村，也干土方",
+                },
                 phones=[{"raw": "138 0539 6612"}],
                 machines=self.fleet(3, started=1996),
             ),
@@ -726,9 +821,13 @@ class DemoData:
                 ref=f"{REF_PREFIX}0009",
                 region="鲁南区",
                 manager="manager1",
-                data={**wang_village, "name": "王镇海", "birth_date": date(1974, 10, 3),
-                      "started_operating_year": 2004,
-                      "family_situation": "已婚，一个女儿；哥哥王振海，两家分开过"},  # fmt: skip
+                data={
+                    **wang_village,
+                    "name": "王镇海",
+                    "birth_date": date(1974, 10, 3),
+                    "started_operating_year": 2004,
+                    "family_situation": "已婚，一个女儿；哥哥王振海，两家分开过",
+                },
                 phones=[{"raw": "151-6539-8870"}],
                 machines=self.fleet(1, started=2004),
             ),
@@ -759,11 +858,17 @@ class DemoData:
                         "notes": "大客户：设备物资部集中招标采购，不会成为任何一家的忠诚客户；"
                         f"与设备部{self.fake.last_name()}部长保持联系，每单必投。",
                     },
-                    phones=[{"raw": self.typed_mobile(self.mobile()), "note": "设备部部长"},
-                            {"raw": self.landline(city), "label": Phone.Label.OFFICE,
-                             "note": "项目部办公室"}],  # fmt: skip
-                    shareholders=[{"name": parent, "share_percent": Decimal("100"),
-                                   "role": "控股股东"}],  # fmt: skip
+                    phones=[
+                        {"raw": self.typed_mobile(self.mobile()), "note": "设备部部长"},
+                        {
+                            "raw": self.landline(city),
+                            "label": Phone.Label.OFFICE,
+                            "note": "项目部办公室",
+                        },
+                    ],
+                    shareholders=[
+                        {"name": parent, "share_percent": Decimal("100"), "role": "控股股东"}
+                    ],
                     machines=machines,
                     projects=self.projects(county, industry, chance=1.0),
                 )
@@ -772,7 +877,9 @@ class DemoData:
 
     def random_customer(self, number: int) -> CustomerSpec:
         region, city, county = self.place()
-        status = self._pick(STATUS_WEIGHTS)
+        # About one in 31 is a sub-dealer (seed 003 keeps their dossiers too): ~10 in 320.
+        sub_dealer = number % 31 == 0
+        status = Customer.Status.ACTIVE if sub_dealer else self._pick(STATUS_WEIGHTS)
         industry = self._pick(INDUSTRY_WEIGHTS)
         manager: str | None = region.manager
         if status == Customer.Status.PROSPECT and self.rng.random() < 0.25:
@@ -786,10 +893,10 @@ class DemoData:
             "sub_industry": self.rng.choice(SUB_INDUSTRIES[industry]),
             "repair_capability": self.rng.choice(REPAIR),
         }
-        spec = CustomerSpec(ref=f"{REF_PREFIX}{number:04d}", data=data, region=region.name,
-                            manager=manager)  # fmt: skip
-        # About one in 31 is a sub-dealer (seed 003 keeps their dossiers too): ~10 in 320.
-        if number % 31 == 0:
+        spec = CustomerSpec(
+            ref=f"{REF_PREFIX}{number:04d}", data=data, region=region.name, manager=manager
+        )
+        if sub_dealer:
             self._sub_dealer(spec, city, county)
         elif self.rng.random() < 0.16:
             self._company(spec, city, county)
@@ -806,14 +913,13 @@ class DemoData:
             and machines >= 3
             and self.gold[spec.manager] < GOLD_LIMIT_PER_MANAGER
         )
-        if eligible and self.rng.random() < 0.35:
+        if eligible and self.rng.random() < 0.25:
             self.gold[spec.manager] += 1
             return True
         return False
 
-    def _flags(self, spec: CustomerSpec, *, started: int, machines: int) -> bool:
-        gold = self._wants_gold(spec, started=started, machines=machines)
-        if gold:
+    def _flags(self, spec: CustomerSpec, *, started: int, machines: int) -> None:
+        if self._wants_gold(spec, started=started, machines=machines):
             spec.data["is_gold_card"] = True
             spec.data["notes"] = "金卡客户：入行早，多次在我司购机、买配件，常给我们介绍项目信息"
         elif (
@@ -826,7 +932,14 @@ class DemoData:
             self.benchmarks += 1
             spec.data["is_benchmark"] = True
             spec.data["notes"] = "标杆客户：在同行里说话有分量，目前主要用别家的设备，要重点争取"
-        return gold
+
+    def _fleet_for(self, spec: CustomerSpec, size: int, *, started: int) -> list[dict[str, Any]]:
+        # Gold customers buy from us; benchmark customers and prospects (so far) elsewhere.
+        buys_from_us = not spec.data.get("is_benchmark") and (
+            spec.data["status"] != Customer.Status.PROSPECT
+        )
+        gold = bool(spec.data.get("is_gold_card"))
+        return self.fleet(size, started=started, gold=gold, may_buy_from_us=buys_from_us)
 
     def _fleet_size(self, status: str, *, company: bool) -> int:
         if company:
@@ -850,10 +963,9 @@ class DemoData:
             f"{self.rng.choice(('装载机', '挖掘机'))}",
         )
         size = self._fleet_size(spec.data["status"], company=False)
-        gold = self._flags(spec, started=started, machines=size)
-        prospect = spec.data["status"] == Customer.Status.PROSPECT
+        self._flags(spec, started=started, machines=size)
         spec.phones = self.phones(city)
-        spec.machines = self.fleet(size, started=started, gold=gold, may_buy_from_us=not prospect)
+        spec.machines = self._fleet_for(spec, size, started=started)
         spec.operators = self.operators(spec.machines, chance=0.4)
         if spec.data["status"] == Customer.Status.ACTIVE:
             spec.projects = self.projects(county, spec.data["industry"], chance=0.3)
@@ -876,10 +988,10 @@ class DemoData:
             notes=f"法人 {boss}，{founded} 年成立",
         )
         size = self._fleet_size(spec.data["status"], company=True)
-        gold = self._flags(spec, started=founded, machines=size)
+        self._flags(spec, started=founded, machines=size)
         spec.phones = self.phones(city, office=True)
         spec.shareholders = self.shareholders(self.rng.randint(2, 4), founded, boss=boss)
-        spec.machines = self.fleet(size, started=founded, gold=gold)
+        spec.machines = self._fleet_for(spec, size, started=founded)
         spec.operators = self.operators(spec.machines, chance=0.7)
         if spec.data["status"] == Customer.Status.ACTIVE:
             spec.projects = self.projects(county, industry, chance=0.6)
@@ -895,7 +1007,6 @@ class DemoData:
         spec.data.update(
             kind=Customer.Kind.SUB_DEALER,
             name=name,
-            status=Customer.Status.ACTIVE,
             industry=Customer.Industry.OTHER,
             sub_industry="二级经销",
             address=self.address(),
@@ -925,7 +1036,7 @@ class DemoData:
 
 
 class Command(BaseCommand):
-    help = "Create idempotent zh_CN demo data: users per role, regions, customers with planted duplicates."
+    help = "Idempotent zh_CN demo data: users per role, regions, customers, planted duplicates."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -940,10 +1051,15 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         users = self.ensure_users(password)
         regions = self.ensure_regions()
-        specs = DemoData(today=timezone.localdate()).build(max(options["customers"], 0))
-        created = self.write_customers(specs, actor=users["archivist"], users=users,
-                                       regions=regions)  # fmt: skip
-        self.report(password, created=created, wanted=len(specs), seconds=time.monotonic() - started)
+        # Dates are drawn up to a fixed day, so later runs generate the very same rows.
+        today = min(timezone.localdate(), LATEST_DATE)
+        specs = DemoData(today=today).build(max(options["customers"], 0))
+        created = self.write_customers(
+            specs, actor=users["archivist"], users=users, regions=regions
+        )
+        self.report(
+            password, created=created, wanted=len(specs), seconds=time.monotonic() - started
+        )
 
     def ensure_users(self, password: str) -> dict[str, Any]:
         User = get_user_model()
@@ -1046,10 +1162,12 @@ class Command(BaseCommand):
             for model in (Phone, Shareholder, Machine, Operator, Project)
         }
         out = self.stdout
-        out.write(self.style.SUCCESS(
-            f"演示数据 demo data: {demo.count()} customers ({created} created, "
-            f"{wanted - created} already there) in {seconds:.1f} s"
-        ))  # fmt: skip
+        out.write(
+            self.style.SUCCESS(
+                f"演示数据 demo data: {demo.count()} customers ({created} created, "
+                f"{wanted - created} already there) in {seconds:.1f} s"
+            )
+        )
         out.write("  " + ", ".join(f"{count} {name}" for name, count in rows.items()))
         out.write(
             f"  {demo.filter(kind=Customer.Kind.SUB_DEALER).count()} sub-dealers, "
@@ -1072,8 +1190,10 @@ class Command(BaseCommand):
             "demo-0008/0009 王振海 / 王镇海 — brothers in one village, NOT duplicates",
         ):
             out.write(f"  {line}")
-        out.write("Run `python manage.py runserver`, then open http://127.0.0.1:8000/ "
-                  "(admin /admin/, API docs /api/docs/).")  # fmt: skip
+        out.write(
+            "Run `python manage.py runserver`, then open http://127.0.0.1:8000/ "
+            "(admin /admin/, API docs /api/docs/)."
+        )
         out.write(f"Logins 登录 (password 密码: {password}):")
         for spec in DEMO_USERS:
             role = str(roles.ROLE_LABELS[spec.role]) if spec.role else "superuser"

@@ -1,0 +1,632 @@
+"""`make bench`: customer search, dossier and list page on a 100,000-customer database.
+
+    .venv/bin/python bench/run.py [--n N] [--regenerate] [--quick] [--requests R]
+
+DATABASE_URL names the database (default postgres://postgres@127.0.0.1:5432/dealercrm_bench,
+created and migrated when missing). The generated set is reused while its marker and
+size match `--n`. Requests go through django.test.Client with a logged-in user: the whole
+middleware, view, selector and template stack a user waits for, minus the network.
+The figures replace the "foundation" section of docs/benchmarks.md. Exit status 1 when
+the dossier's query count depends on its number of related rows (a correctness
+property); timing misses are reported, not fatal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import generate as gen
+from bench.django_env import DEFAULT_DATABASE_URL, ROOT, database_url, ensure_database, setup_django
+from bench.report import Timing, machine_description, ms, replace_section, table
+
+SECTION = "foundation"
+SEARCH_TARGET_MS = 100.0
+FIXTURE_PREFIX = "BENCHFIX-"
+LIGHT_REF = "BENCHFIX-LIGHT-1"
+HEAVY_REF = "BENCHFIX-HEAVY-500"
+HEAVY_ROWS_PER_KIND = 100  # phones, shareholders, machines, operators, projects: 500 rows
+WARMUP = 3
+QUICK_N = 5_000
+SEARCH_KINDS = {
+    "name": "name (full, CJK)",
+    "name_part": "name fragment (given name)",
+    "initials": "pinyin initials",
+    "phone": "phone (full, other format)",
+    "phone_last4": "phone (last 4 digits)",
+}
+
+
+@dataclass
+class SearchResult:
+    user: str
+    endpoint: str
+    kind: str
+    example: str
+    timing: Timing
+    hits: list[int] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+    queries: int | None = None
+
+
+@dataclass
+class PageResult:
+    label: str
+    user: str
+    queries: int
+    timing: Timing
+
+
+@dataclass
+class DossierResult:
+    label: str
+    related_rows: int
+    history_rows: int
+    queries: dict[str, int]
+    timing: Timing
+    sql: dict[str, list[str]]
+
+
+# ---------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------
+
+
+def ensure_data(n: int, seed: int, regenerate: bool) -> dict[str, Any]:
+    if not regenerate and gen.is_present(n):
+        info = gen.marker() or {}
+        print(f"Reusing the generated set: {n:,} customers (generated {info.get('date')}).")
+        return {"reused": True, "seconds": float(info.get("seconds", "nan")), "seed": info.get("seed")}
+    print(f"Generating {n:,} customers (seed {seed}) ...", flush=True)
+    result = gen.generate(n, seed)
+    print(f"Generated in {result.seconds:.1f} s.")
+    return {"reused": False, "seconds": result.seconds, "seed": str(seed)}
+
+
+def _row_counts(customer: Any) -> dict[str, int]:
+    from customers.services import ROW_MODELS
+
+    return {
+        name: model.objects.filter(customer=customer).count()  # type: ignore[attr-defined]
+        for name, model in ROW_MODELS.items()
+    }
+
+
+def ensure_fixtures(archivist: Any, manager: Any) -> tuple[Any, Any, float | None]:
+    """A customer with 1 related row and one with 500, written through the services so
+    that their history exists as it would in use. Reused when intact."""
+    from customers.models import Customer
+    from customers.services import ROW_MODELS
+
+    light = Customer.objects.filter(external_ref=LIGHT_REF).first()
+    heavy = Customer.objects.filter(external_ref=HEAVY_REF).first()
+    expected_heavy = dict.fromkeys(ROW_MODELS, HEAVY_ROWS_PER_KIND)
+    expected_light = {**dict.fromkeys(expected_heavy, 0), "phones": 1}
+    if (
+        light is not None
+        and heavy is not None
+        and _row_counts(light) == expected_light
+        and _row_counts(heavy) == expected_heavy
+    ):
+        return light, heavy, None
+    started = time.perf_counter()
+    gen.wipe(FIXTURE_PREFIX)
+    light = _create_light(archivist, manager)
+    heavy = _create_heavy(archivist, manager)
+    return light, heavy, time.perf_counter() - started
+
+
+def _create_light(archivist: Any, manager: Any) -> Any:
+    from customers import services
+
+    return services.customer_create(
+        actor=archivist,
+        data={
+            "name": "刘文才",
+            "external_ref": LIGHT_REF,
+            "manager": manager,
+            "province": "山东省",
+            "city": "临沂市",
+            "county": "沂水县",
+            "status": "active",
+        },
+        phones=[{"raw": "138-0013-8000"}],
+    )
+
+
+def _create_heavy(archivist: Any, manager: Any) -> Any:
+    from customers import services
+    from customers.models import Machine, Operator, Phone, Project, Shareholder
+
+    customer = services.customer_create(
+        actor=archivist,
+        data={
+            "name": "临沂鼎盛工程机械有限公司",
+            "kind": "sub_dealer",
+            "external_ref": HEAVY_REF,
+            "manager": manager,
+            "province": "山东省",
+            "city": "临沂市",
+            "county": "兰山区",
+            "status": "active",
+            "staff_count": 60,
+        },
+    )
+    today = date.today()
+    machines = []
+    for i in range(HEAVY_ROWS_PER_KIND):
+
+        def add(model: Any, data: dict[str, Any]) -> Any:
+            return services.row_add(actor=archivist, customer=customer, model=model, data=data)
+
+        add(Phone, {"raw": f"+86 139 0539 {i:04d}", "label": "mobile"})
+        # Shares small enough that the current total stays at or under 100%.
+        add(Shareholder, {"name": f"股东{i:03d}", "share_percent": Decimal("0.50"), "role": "股东"})
+        machines.append(
+            add(
+                Machine,
+                {
+                    "brand": "柳工",
+                    "model_raw": ("CLG856H", "CLG922E", "ZL50CN")[i % 3],
+                    "serial_number": f"HVY{i:06d}",
+                    "source": "from_us",
+                    "purchase_price": Decimal("520000"),
+                    "purchase_date": today - timedelta(days=30 * i + 1),
+                    "hour_meter": Decimal(100 * i),
+                    "hour_meter_date": today - timedelta(days=1),
+                },
+            )
+        )
+        add(
+            Operator,
+            {
+                "name": f"机手{i:03d}",
+                "phone": f"1370539{i:04d}",
+                "years_experience": i % 30,
+                "machine": machines[i],
+            },
+        )
+        add(
+            Project,
+            {
+                "name": f"沂河大桥{i:03d}标段",
+                "location": "临沂市兰山区",
+                "source": "招标",
+                "start_date": today - timedelta(days=10 * i + 20),
+                "end_date": today - timedelta(days=10 * i + 5),
+            },
+        )
+    return customer
+
+
+# ---------------------------------------------------------------------------
+# Requests
+# ---------------------------------------------------------------------------
+
+
+def client_for(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def timed_get(client: Any, url: str, params: dict[str, str] | None = None) -> tuple[float, Any]:
+    started = time.perf_counter()
+    response = client.get(url, params or {})
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} {params} answered {response.status_code}")
+    return elapsed, response
+
+
+def count_queries(client: Any, url: str, params: dict[str, str] | None = None) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params or {})  # warm caches (content types, templates) first
+    with CaptureQueriesContext(connection) as ctx:
+        timed_get(client, url, params)
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def other_format(national: str) -> str:
+    """The same mobile number typed another way than most notebooks do."""
+    a, b, c = national[:3], national[3:7], national[7:]
+    return f"{a}-{b}-{c}"
+
+
+def search_terms(user: Any, count: int, rng: random.Random) -> dict[str, list[str]]:
+    """Terms drawn from customers this user can see, so every search has an answer."""
+    from django.db.models import Prefetch
+
+    from customers.models import Customer, Phone
+    from customers.selectors import visible_customers
+
+    scope = visible_customers(user=user).filter(external_ref__startswith=gen.GENERATED_PREFIX)
+    ids = list(scope.values_list("pk", flat=True))
+    chosen = rng.sample(ids, min(len(ids), count * 4))
+    customers = Customer.objects.filter(pk__in=chosen).prefetch_related(
+        Prefetch("phones", queryset=Phone.objects.filter(is_active=True))
+    )
+    by_pk = {c.pk: c for c in customers}
+    terms: dict[str, list[str]] = {kind: [] for kind in SEARCH_KINDS}
+    for pk in chosen:
+        c = by_pk[pk]
+        if c.kind == Customer.Kind.END_USER and 2 <= len(c.name) <= 4:
+            terms["name"].append(c.name)
+            terms["name_part"].append(c.name[-2:] if len(c.name) >= 3 else c.name)
+        if len(c.name_initials) >= 2:
+            terms["initials"].append(c.name_initials)
+        phones = list(c.phones.all())
+        mobiles = [p for p in phones if len(p.national) == 11 and p.national.startswith("1")]
+        if mobiles:
+            terms["phone"].append(other_format(mobiles[0].national))
+        if phones:
+            terms["phone_last4"].append(phones[-1].national[-4:])
+    return {kind: values[:count] for kind, values in terms.items()}
+
+
+def measure_search(user: Any, label: str, count: int, rng: random.Random) -> list[SearchResult]:
+    client = client_for(user)
+    terms = search_terms(user, count, rng)
+    results = []
+    for kind, values in terms.items():
+        for endpoint, url, param in (
+            ("list page", "/customers/", "q"),
+            ("API", "/api/v1/customers/", "search"),
+        ):
+            result = SearchResult(label, endpoint, kind, values[0] if values else "", Timing())
+            for term in values[:WARMUP]:
+                client.get(url, {param: term})
+            for term in values:
+                elapsed, response = timed_get(client, url, {param: term})
+                result.timing.add(elapsed)
+                if endpoint == "API":
+                    hits = response.json()["count"]
+                    result.hits.append(hits)
+                    if hits == 0:
+                        result.misses.append(term)
+            if endpoint == "list page" and values:
+                result.queries = len(count_queries(client, url, {param: values[0]}))
+            results.append(result)
+            print(
+                f"  {label:<10} {endpoint:<9} {SEARCH_KINDS[kind]:<28} "
+                f"p50 {ms(result.timing.p50):>7} p95 {ms(result.timing.p95):>7} ms",
+                flush=True,
+            )
+    return results
+
+
+def measure_dossiers(
+    archivist: Any, manager: Any, light: Any, heavy: Any, count: int
+) -> list[DossierResult]:
+    from customers.models import Customer
+    from customers.services import ROW_MODELS
+
+    clients = {"archivist": client_for(archivist), "manager": client_for(manager)}
+    results = []
+    for label, customer in (("1 related row", light), ("500 related rows", heavy)):
+        url = f"/customers/{customer.pk}/"
+        sql = {who: count_queries(client, url) for who, client in clients.items()}
+        history = Customer.history.filter(id=customer.pk).count() + sum(  # type: ignore[attr-defined]
+            model.history.filter(customer_id=customer.pk).count()  # type: ignore[attr-defined]
+            for model in ROW_MODELS.values()
+        )
+        timing = Timing()
+        for _ in range(count):
+            elapsed, response = timed_get(clients["archivist"], url)
+            timing.add(elapsed)
+        if customer.external_ref == HEAVY_REF:
+            last = f"HVY{HEAVY_ROWS_PER_KIND - 1:06d}"
+            if last.encode() not in response.content:
+                raise RuntimeError(f"the dossier page of {customer} does not show machine {last}")
+        related = sum(_row_counts(customer).values())
+        results.append(
+            DossierResult(
+                label, related, history, {w: len(q) for w, q in sql.items()}, timing, sql
+            )
+        )
+    return results
+
+
+def measure_lists(archivist: Any, manager: Any, count: int) -> list[PageResult]:
+    results = []
+    for who, user in (("archivist", archivist), ("manager", manager)):
+        client = client_for(user)
+        for label, url in (("list page", "/customers/"), ("API list", "/api/v1/customers/")):
+            queries = len(count_queries(client, url))
+            timing = Timing()
+            for _ in range(count):
+                timing.add(timed_get(client, url)[0])
+            results.append(PageResult(label, who, queries, timing))
+    return results
+
+
+# ---------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------
+
+
+def database_description() -> dict[str, str]:
+    from django.db import connection
+
+    from customers.models import (
+        Customer,
+        CustomerUserObjectPermission,
+        Machine,
+        Phone,
+        Shareholder,
+    )
+
+    info = {
+        "vendor": connection.vendor,
+        "name": str(connection.settings_dict["NAME"]),
+        "customers": f"{Customer.objects.count():,}",
+        "phones": f"{Phone.objects.count():,}",
+        "machines": f"{Machine.objects.count():,}",
+        "shareholders": f"{Shareholder.objects.count():,}",
+        "permissions": f"{CustomerUserObjectPermission.objects.count():,}",
+    }
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            info["version"] = f"PostgreSQL {cursor.fetchone()[0]}"
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            info["size"] = cursor.fetchone()[0]
+            cursor.execute("SHOW shared_buffers")
+            info["settings"] = f"shared_buffers={cursor.fetchone()[0]}"
+            cursor.execute("SHOW work_mem")
+            info["settings"] += f", work_mem={cursor.fetchone()[0]}"
+            cursor.execute("SHOW jit")
+            info["settings"] += f", jit={cursor.fetchone()[0]}"
+        else:
+            info["version"] = f"{connection.vendor} {connection.Database.sqlite_version}"  # type: ignore[attr-defined]
+            info["size"] = "?"
+            info["settings"] = ""
+    return info
+
+
+def render(
+    *,
+    n: int,
+    requests: int,
+    data: dict[str, Any],
+    fixtures_seconds: float | None,
+    db: dict[str, str],
+    search: list[SearchResult],
+    dossiers: list[DossierResult],
+    lists: list[PageResult],
+    managers_scope: int,
+) -> tuple[str, list[str], bool]:
+    """The section's Markdown, the problems found, and whether the dossier check holds."""
+    import django
+
+    host = machine_description()
+    problems: list[str] = []
+    worst = max(search, key=lambda r: r.timing.p95)
+    search_ok = all(r.timing.p95 <= SEARCH_TARGET_MS for r in search)
+    counts = {who: {d.queries[who] for d in dossiers} for who in dossiers[0].queries}
+    dossier_ok = all(len(values) == 1 for values in counts.values())
+    over = [r for r in search if r.timing.p95 > SEARCH_TARGET_MS]
+    for r in over:
+        problems.append(
+            f"search p95 {ms(r.timing.p95)} ms > {SEARCH_TARGET_MS:.0f} ms: {r.user}, {r.endpoint}, "
+            f"{SEARCH_KINDS[r.kind]}"
+        )
+    for r in search:
+        if r.misses:
+            problems.append(
+                f"search found nothing for {len(r.misses)} of {r.timing.n} terms ({r.user}, "
+                f"{SEARCH_KINDS[r.kind]}), e.g. {r.misses[0]!r}"
+            )
+    if not dossier_ok:
+        problems.append(
+            "dossier query count depends on the related rows: "
+            + ", ".join(f"{d.label}: {d.queries}" for d in dossiers)
+        )
+    generation = (
+        f"{data['seconds']:.1f} s (bulk_create in batches of {gen.BATCH:,}; reused by this run)"
+        if data["reused"]
+        else f"{data['seconds']:.1f} s (bulk_create in batches of {gen.BATCH:,})"
+    )
+    if fixtures_seconds is not None:
+        generation += f"; the two dossier fixtures through the services in {fixtures_seconds:.1f} s"
+    pg_note = "" if db["vendor"] == "postgresql" else " (target is for PostgreSQL)"
+    lines = [
+        "## Foundation: search, dossier and list",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} by `make bench` (`bench/run.py`).",
+        "",
+        table(
+            ("", ""),
+            [
+                ("Machine", f"{host['cpus']} CPUs ({host['cpu_model']}), {host['memory']} RAM, {host['os']}"),
+                ("Database", f"{db['version']}, `{db['name']}`, {db['size']}; {db['settings']}"),
+                (
+                    "Data",
+                    f"{n:,} generated customers (seed {data['seed']}); in the database "
+                    f"{db['customers']} customers, {db['phones']} phones, {db['machines']} machines, "
+                    f"{db['shareholders']} shareholders, {db['permissions']} manager permission rows",
+                ),
+                ("Generation", generation),
+                ("Software", f"Python {host['python']}, Django {django.get_version()}, DEBUG off"),
+            ],
+        ),
+        "",
+        "### Targets",
+        "",
+        table(
+            ("target", "measured", "result"),
+            [
+                (
+                    f"customer search p95 ≤ {SEARCH_TARGET_MS:.0f} ms{pg_note}",
+                    f"worst p95 {ms(worst.timing.p95)} ms ({worst.user}, {worst.endpoint}, "
+                    f"{SEARCH_KINDS[worst.kind]}); {len(over)} of {len(search)} series over",
+                    "PASS" if search_ok else "FAIL",
+                ),
+                (
+                    "dossier SQL query count independent of related rows",
+                    "; ".join(
+                        f"{who}: " + " vs ".join(str(d.queries[who]) for d in dossiers)
+                        for who in dossiers[0].queries
+                    )
+                    + " (1 vs 500 rows)",
+                    "PASS" if dossier_ok else "FAIL",
+                ),
+            ],
+        ),
+        "",
+        "### Customer search",
+        "",
+        f"`GET /customers/?q=` (list page, first page of 25) and `GET /api/v1/customers/?search=`, "
+        f"{requests} requests per row with different terms drawn from customers the user can see "
+        f"(the archivist sees all; `bench_manager1` sees {managers_scope:,}); after {WARMUP} "
+        "warm-up requests. Hits: median `count` the API answered.",
+        "",
+        table(
+            ("user", "endpoint", "query kind", "example", "hits (median)", "SQL", "p50 ms", "p95 ms", "max ms", "≤ 100 ms"),
+            [
+                (
+                    r.user,
+                    r.endpoint,
+                    SEARCH_KINDS[r.kind],
+                    f"`{r.example}`",
+                    sorted(r.hits)[len(r.hits) // 2] if r.hits else "",
+                    r.queries if r.queries is not None else "",
+                    ms(r.timing.p50),
+                    ms(r.timing.p95),
+                    ms(r.timing.max),
+                    "yes" if r.timing.p95 <= SEARCH_TARGET_MS else "**no**",
+                )
+                for r in search
+            ],
+        ),
+        "",
+        "### Dossier page",
+        "",
+        "`GET /customers/<pk>/`; SQL counted with `CaptureQueriesContext` (session and auth "
+        "queries included). The 500-row customer has 100 each of phones, shareholders, machines, "
+        "operators (each on a machine) and projects, added through `customers.services.row_add` "
+        "so each has its history row.",
+        "",
+        table(
+            ("customer", "related rows", "history rows", *(f"SQL ({w})" for w in dossiers[0].queries), "p50 ms", "p95 ms", "max ms"),
+            [
+                (
+                    d.label,
+                    d.related_rows,
+                    d.history_rows,
+                    *d.queries.values(),
+                    ms(d.timing.p50),
+                    ms(d.timing.p95),
+                    ms(d.timing.max),
+                )
+                for d in dossiers
+            ],
+        ),
+        "",
+        "### List page",
+        "",
+        "First page, no filter (25 rows, ordered by pinyin).",
+        "",
+        table(
+            ("page", "user", "SQL queries", "p50 ms", "p95 ms", "max ms"),
+            [(p.label, p.user, p.queries, ms(p.timing.p50), ms(p.timing.p95), ms(p.timing.max)) for p in lists],
+        ),
+        "",
+        "### Problems found",
+        "",
+        *([f"- {p}" for p in problems] or ["- none"]),
+        "",
+        "Timings are wall-clock per request in one process (`django.test.Client`: middleware, "
+        "session, view, selector, template or serializer; no network, no gunicorn). "
+        "p95 is the nearest-rank 95th percentile.",
+    ]
+    return "\n".join(lines) + "\n", problems, dossier_ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, help=f"customers to generate (default {gen.DEFAULT_N:,})")
+    parser.add_argument("--seed", type=int, default=gen.DEFAULT_SEED)
+    parser.add_argument("--regenerate", action="store_true", help="replace the generated set")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke run: {QUICK_N:,} customers in database dealercrm_bench_quick (unless "
+        "DATABASE_URL is set), fewer requests, no document written unless --doc is given",
+    )
+    parser.add_argument("--requests", type=int, help="requests per search series (default 60)")
+    parser.add_argument("--doc", type=Path, help="document to update (default docs/benchmarks.md)")
+    parser.add_argument("--no-doc", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+
+    n = args.n or (QUICK_N if args.quick else gen.DEFAULT_N)
+    requests = args.requests or (20 if args.quick else 60)
+    doc = None if args.no_doc else args.doc or (None if args.quick else ROOT / "docs" / "benchmarks.md")
+
+    url = database_url(DEFAULT_DATABASE_URL + ("_quick" if args.quick else ""))
+    if ensure_database(url):
+        print("Created the bench database.")
+    setup_django()
+    from django.core.management import call_command
+
+    from customers.models import Customer
+
+    call_command("migrate", verbosity=0)
+    data = ensure_data(n, args.seed, args.regenerate)
+    archivist, managers = gen.ensure_users()
+    manager = managers[0]
+    light, heavy, fixtures_seconds = ensure_fixtures(archivist, manager)
+    rng = random.Random(args.seed)
+
+    print("Customer search ...")
+    search = measure_search(archivist, "archivist", requests, rng)
+    search += measure_search(manager, "manager", requests, rng)
+    print("Dossier pages ...")
+    dossiers = measure_dossiers(archivist, manager, light, heavy, max(20, requests // 2))
+    print("List pages ...")
+    lists = measure_lists(archivist, manager, max(20, requests // 2))
+
+    scope = Customer.objects.filter(manager=manager).count()
+    text, problems, dossier_ok = render(
+        n=n,
+        requests=requests,
+        data=data,
+        fixtures_seconds=fixtures_seconds,
+        db=database_description(),
+        search=search,
+        dossiers=dossiers,
+        lists=lists,
+        managers_scope=scope,
+    )
+    print()
+    print(text)
+    if not dossier_ok:
+        for d in dossiers:
+            for who, sql in d.sql.items():
+                print(f"--- {d.label}, {who}: {len(sql)} queries", file=sys.stderr)
+                for statement in sql:
+                    print(f"    {statement[:300]}", file=sys.stderr)
+    if doc is not None:
+        replace_section(doc, SECTION, text)
+        print(f"Wrote the '{SECTION}' section of {doc}.")
+    return 0 if dossier_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
