@@ -224,14 +224,14 @@ def _filters(request: Request) -> selectors.CustomerFilters:
             OpenApiParameter("manager", int, description="Sales manager user id"),
             OpenApiParameter("status", str, enum=Customer.Status.values),
             OpenApiParameter("kind", str, enum=Customer.Kind.values),
-            OpenApiParameter(
-                "flag", str, many=True, enum=["gold", "benchmark", "key_account"]
-            ),
+            OpenApiParameter("flag", str, many=True, enum=["gold", "benchmark", "key_account"]),
         ],
         responses=CustomerOutputSerializer(many=True),
     ),
     retrieve=extend_schema(responses=CustomerDetailSerializer),
-    create=extend_schema(request=CustomerInputSerializer, responses={201: CustomerDetailSerializer}),
+    create=extend_schema(
+        request=CustomerInputSerializer, responses={201: CustomerDetailSerializer}
+    ),
     update=extend_schema(request=CustomerInputSerializer, responses=CustomerDetailSerializer),
     partial_update=extend_schema(
         request=CustomerInputSerializer, responses=CustomerDetailSerializer

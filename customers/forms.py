@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dealercrm import roles
@@ -92,7 +92,6 @@ class CustomerForm(DossierFormMixin, forms.ModelForm):
         self.fields["manager"].label_from_instance = person
 
 
-
 class PhoneForm(DossierFormMixin, forms.ModelForm):
     class Meta:
         model = Phone
@@ -157,10 +156,10 @@ class CustomerFilterForm(forms.Form):
     region = forms.IntegerField(label=_("Region"), required=False, min_value=1)
     manager = forms.IntegerField(label=_("Manager"), required=False, min_value=1)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + list(Customer.Status.choices)
+        label=_("Status"), required=False, choices=[("", _("All")), *list(Customer.Status.choices)]
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All"))] + list(Customer.Kind.choices)
+        label=_("Kind"), required=False, choices=[("", _("All")), *list(Customer.Kind.choices)]
     )
     flag = forms.MultipleChoiceField(
         label=_("Flags"),

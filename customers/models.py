@@ -175,9 +175,7 @@ class Customer(TimeStampedModel):
                 condition=~Q(external_ref=""),
                 name="customers_customer_external_ref_unique",
             ),
-            models.CheckConstraint(
-                condition=~Q(name=""), name="customers_customer_name_not_empty"
-            ),
+            models.CheckConstraint(condition=~Q(name=""), name="customers_customer_name_not_empty"),
         ]
         indexes = [
             # customer_list(): the default order (by pinyin, so 刘 sorts under L).
@@ -185,7 +183,9 @@ class Customer(TimeStampedModel):
             # customer_list() search: LIKE 'lwc%' prefixes need pattern ops on PostgreSQL
             # (ignored elsewhere); blocking in the matcher uses the fuzzy key by equality.
             models.Index(
-                fields=["name_pinyin"], name="cust_pinyin_prefix_idx", opclasses=["varchar_pattern_ops"]
+                fields=["name_pinyin"],
+                name="cust_pinyin_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
             ),
             models.Index(
                 fields=["name_initials"],
@@ -193,7 +193,9 @@ class Customer(TimeStampedModel):
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(
-                fields=["name_fuzzy"], name="cust_fuzzy_prefix_idx", opclasses=["varchar_pattern_ops"]
+                fields=["name_fuzzy"],
+                name="cust_fuzzy_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
             ),
             # customer_list() for a manager, newest first.
             models.Index(fields=["manager", "name"], name="cust_manager_name_idx"),

@@ -41,7 +41,9 @@ def search_customers(qs: QuerySet[Customer], query: str | None) -> QuerySet[Cust
         phones = Phone.objects.filter(customer=OuterRef("pk"))
         if len(term.value) >= 11:
             # A full number: exact match on the national digits (index phone_national_idx).
-            phones = phones.filter(national=term.value[-11:] if term.value.startswith("1") else term.value)
+            phones = phones.filter(
+                national=term.value[-11:] if term.value.startswith("1") else term.value
+            )
         else:
             phones = phones.filter(national__contains=term.value)
         return qs.filter(Exists(phones))
@@ -82,9 +84,11 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
     for flag in filters.flags:
         if flag in FLAG_FIELDS:
             qs = qs.filter(**{FLAG_FIELDS[flag]: True})
-    return qs.select_related("manager", "sales_region").prefetch_related(
-        Prefetch("phones", queryset=Phone.objects.filter(is_active=True))
-    ).order_by("name_pinyin", "id")
+    return (
+        qs.select_related("manager", "sales_region")
+        .prefetch_related(Prefetch("phones", queryset=Phone.objects.filter(is_active=True)))
+        .order_by("name_pinyin", "id")
+    )
 
 
 def customer_get(*, user: Any, pk: Any) -> Customer:
@@ -147,9 +151,9 @@ def customer_history(*, customer: Customer, limit: int = HISTORY_LIMIT) -> list[
     ]
     entries: list[HistoryEntry] = []
     for model, qs in sources:
-        rows = list(qs.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit * 2
-        ])
+        rows = list(
+            qs.select_related("history_user").order_by("-history_date", "-history_id")[: limit * 2]
+        )
         fields = [
             f
             for f in model._meta.fields

@@ -54,7 +54,9 @@ def _save(instance: Row, *, actor: Any) -> Row:
 
 def _validate_manager(manager: Any) -> None:
     if manager is not None and not roles.has_role(manager, roles.SALES_MANAGER):
-        raise ValidationError({"manager": _("%(user)s is not a sales manager.") % {"user": manager}})
+        raise ValidationError(
+            {"manager": _("%(user)s is not a sales manager.") % {"user": manager}}
+        )
 
 
 def _sync_manager_permission(customer: Customer, old_manager_id: int | None) -> None:
@@ -126,12 +128,9 @@ def customer_delete(*, actor: Any, customer: Customer) -> None:
 def _check_shares(customer: Customer, row: Shareholder) -> None:
     if row.share_percent is None or row.left_on is not None:
         return
-    others = (
-        Shareholder.objects.filter(customer=customer, left_on__isnull=True)
-        .exclude(pk=row.pk)
-        .aggregate(total=Sum("share_percent"))["total"]
-        or Decimal("0")
-    )
+    others = Shareholder.objects.filter(customer=customer, left_on__isnull=True).exclude(
+        pk=row.pk
+    ).aggregate(total=Sum("share_percent"))["total"] or Decimal("0")
     if others + row.share_percent > Decimal("100"):
         raise ValidationError(
             {

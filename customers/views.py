@@ -77,9 +77,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         kind=data.get("kind") or "",
         flags=data.get("flag") or [],
     )
-    page = Paginator(selectors.customer_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.customer_list(user=request.user, filters=filters), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -149,9 +149,7 @@ def customer_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect(customer)
-    return render(
-        request, "customers/customer_form.html", {"form": form, "customer": customer}
-    )
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
 
 
 @policy_required(roles.can_view_customers)

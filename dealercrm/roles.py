@@ -84,8 +84,10 @@ def can_view_customers(user: Any) -> bool:
 def can_view_customer(user: Any, customer: Any) -> bool:
     if can_view_all_customers(user):
         return True
-    return _active(user) and has_role(user, SALES_MANAGER) and user.has_perm(
-        VIEW_CUSTOMER_PERM, customer
+    return (
+        _active(user)
+        and has_role(user, SALES_MANAGER)
+        and user.has_perm(VIEW_CUSTOMER_PERM, customer)
     )
 
 

@@ -146,9 +146,18 @@ def main(argv: list[str]) -> int:
     args = [a for a in argv if a != "--extract"]
     if "--extract" in argv:
         subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "--all", "--ignore=.venv",
-             "--ignore=bench", "--ignore=tests", "--ignore=staticfiles"],
-            cwd=PROJECT_DIR, check=True,
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "--all",
+                "--ignore=.venv",
+                "--ignore=bench",
+                "--ignore=tests",
+                "--ignore=staticfiles",
+            ],
+            cwd=PROJECT_DIR,
+            check=True,
         )
     catalogs = [Path(a) for a in args] or sorted(LOCALE_DIR.glob("*/LC_MESSAGES/django.po"))
     if not catalogs:

@@ -444,11 +444,7 @@ def _parse_main(text: str) -> _Parsed:
         national = national[1:]  # a trunk 0 dialled before a mobile number
     if _MOBILE_RE.fullmatch(national):
         return _Parsed("+86" + national, national, "mobile", False)
-    if (
-        number is not None
-        and national.startswith("0")
-        and phonenumbers.is_possible_number(number)
-    ):
+    if number is not None and national.startswith("0") and phonenumbers.is_possible_number(number):
         # A landline with its area code that the library's tables do not know
         # (0539-8888-6666): keep it, flagged, rather than lose the number.
         return _Parsed(

@@ -112,7 +112,9 @@ def test_extra_fields_change_nothing(archivist, customer):
 
 
 def test_manager_cannot_write_own_customer(manager, customer):
-    response = api(manager).patch(f"/api/v1/customers/{customer.pk}/", {"notes": "x"}, format="json")
+    response = api(manager).patch(
+        f"/api/v1/customers/{customer.pk}/", {"notes": "x"}, format="json"
+    )
     assert response.status_code == 403
     customer.refresh_from_db()
     assert customer.notes == ""

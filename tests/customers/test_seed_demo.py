@@ -115,7 +115,10 @@ def test_full_run_has_300_customers_and_keeps_gold_benchmark_and_key_accounts_ap
     assert len(pairs) == 5
     assert len({manager for manager, _ in pairs}) == 5
     assert Phone.objects.filter(is_active=False, obsolete_since__isnull=False).exists()
-    assert Machine.objects.filter(source=Machine.Source.FROM_US, purchase_price__isnull=True).count() == 0
+    assert (
+        Machine.objects.filter(source=Machine.Source.FROM_US, purchase_price__isnull=True).count()
+        == 0
+    )
     assert "demo12345" in out
 
 

@@ -39,8 +39,18 @@ def people(manager, other_manager):
 
 @pytest.mark.parametrize(
     "query",
-    ["lwc", "liuwencai", "LiuWenCai", "liu wen cai", "刘文", "劉文才", "13800138000",
-     "+86 138-0013-8000", "８６１３８００１３８０００", "8000"],
+    [
+        "lwc",
+        "liuwencai",
+        "LiuWenCai",
+        "liu wen cai",
+        "刘文",
+        "劉文才",
+        "13800138000",
+        "+86 138-0013-8000",
+        "８６１３８００１３８０００",
+        "8000",
+    ],
 )
 def test_search_finds_liu_wencai_every_way(archivist, people, query):
     found = selectors.customer_list(user=archivist, filters=CustomerFilters(search=query))
@@ -94,7 +104,8 @@ def test_filters_combine(archivist, manager, people):
     people["liu"].is_gold_card = True
     people["liu"].save()
     found = selectors.customer_list(
-        user=archivist, filters=CustomerFilters(region=region.pk, flags=["gold"], manager=manager.pk)
+        user=archivist,
+        filters=CustomerFilters(region=region.pk, flags=["gold"], manager=manager.pk),
     )
     assert names(found) == {"刘文才"}
     assert not selectors.customer_list(

@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> dict[str, int]:
-    return {
-        m.__name__: m.objects.count() for m in (Customer, Phone, Shareholder, Machine)
-    }
+    return {m.__name__: m.objects.count() for m in (Customer, Phone, Shareholder, Machine)}
 
 
 def test_archivist_creates_customer_with_phones_and_keys(archivist, manager):
@@ -63,7 +61,9 @@ def test_invalid_phone_rolls_back_the_whole_customer(archivist):
     before = counts()
     with pytest.raises(ValidationError) as exc:
         services.customer_create(
-            actor=archivist, data={"name": "张三"}, phones=[{"raw": "138 0013 8000"}, {"raw": "abc"}]
+            actor=archivist,
+            data={"name": "张三"},
+            phones=[{"raw": "138 0013 8000"}, {"raw": "abc"}],
         )
     assert "phones" in exc.value.message_dict
     assert "#2" in exc.value.message_dict["phones"][0]
@@ -142,12 +142,16 @@ def test_current_shares_cannot_sum_over_100(archivist, customer):
         customer=customer, share_percent=Decimal("50"), left_on=dt.date(2020, 1, 1)
     )  # left: does not count
     services.row_add(
-        actor=archivist, customer=customer, model=Shareholder,
+        actor=archivist,
+        customer=customer,
+        model=Shareholder,
         data={"name": "赵六", "share_percent": Decimal("40")},
     )
     with pytest.raises(ValidationError):
         services.row_add(
-            actor=archivist, customer=customer, model=Shareholder,
+            actor=archivist,
+            customer=customer,
+            model=Shareholder,
             data={"name": "钱七", "share_percent": Decimal("0.01")},
         )
     assert Shareholder.objects.filter(customer=customer).count() == 3
@@ -174,7 +178,9 @@ def test_retired_phone_stays_as_history(archivist, customer):
 
 def test_machine_model_is_normalised(archivist, customer):
     machine = services.row_add(
-        actor=archivist, customer=customer, model=Machine,
+        actor=archivist,
+        customer=customer,
+        model=Machine,
         data={"brand": "临工", "model_raw": "ＺＬ５０Ｃ－Ⅱ", "serial_number": " sn-001 "},
     )
     assert (machine.model_key, machine.model_family) == ("ZL50CII", "ZL50")
@@ -184,9 +190,15 @@ def test_machine_model_is_normalised(archivist, customer):
 def test_price_only_for_machines_bought_from_us(archivist, customer):
     with pytest.raises(ValidationError) as exc:
         services.row_add(
-            actor=archivist, customer=customer, model=Machine,
-            data={"brand": "三一", "model_raw": "SY215C", "source": "elsewhere",
-                  "purchase_price": Decimal("500000")},
+            actor=archivist,
+            customer=customer,
+            model=Machine,
+            data={
+                "brand": "三一",
+                "model_raw": "SY215C",
+                "source": "elsewhere",
+                "purchase_price": Decimal("500000"),
+            },
         )
     assert "purchase_price" in exc.value.message_dict
     assert not Machine.objects.exists()
@@ -196,7 +208,9 @@ def test_duplicate_serial_is_refused(archivist, customer):
     MachineFactory(customer=customer, brand="临工", serial_number="SN1")
     with pytest.raises(ValidationError):
         services.row_add(
-            actor=archivist, customer=customer, model=Machine,
+            actor=archivist,
+            customer=customer,
+            model=Machine,
             data={"brand": "临工", "model_raw": "LG855", "serial_number": "sn1"},
         )
     assert Machine.objects.count() == 1

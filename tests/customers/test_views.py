@@ -27,7 +27,10 @@ def test_empty_search_shows_empty_state(client, archivist):
     client.force_login(archivist)
     response = client.get("/customers/", {"q": "zzzzzz"})
     assert response.status_code == 200
-    assert "没有符合" in response.content.decode() or "No customer matches" in response.content.decode()
+    assert (
+        "没有符合" in response.content.decode()
+        or "No customer matches" in response.content.decode()
+    )
 
 
 def test_dossier_page_shows_sections_and_history(client, archivist, customer):
@@ -35,8 +38,15 @@ def test_dossier_page_shows_sections_and_history(client, archivist, customer):
     ShareholderFactory(customer=customer, name="刘大")
     client.force_login(archivist)
     html = client.get(f"/customers/{customer.pk}/").content.decode()
-    for anchor in ('id="profile"', 'id="phones"', 'id="shareholders"', 'id="fleet"',
-                   'id="operators"', 'id="projects"', 'id="history"'):
+    for anchor in (
+        'id="profile"',
+        'id="phones"',
+        'id="shareholders"',
+        'id="fleet"',
+        'id="operators"',
+        'id="projects"',
+        'id="history"',
+    ):
         assert anchor in html
     assert "+8613800138000" in html and "刘大" in html
 
@@ -61,8 +71,13 @@ def test_create_form_errors_write_nothing(client, archivist):
     client.force_login(archivist)
     response = client.post(
         "/customers/new/",
-        {"name": "", "kind": "end_user", "status": "active", "birth_date": "1980-02-31",
-         "phones": "abc"},
+        {
+            "name": "",
+            "kind": "end_user",
+            "status": "active",
+            "birth_date": "1980-02-31",
+            "phones": "abc",
+        },
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -85,8 +100,13 @@ def test_create_then_redirect_to_dossier(client, archivist, manager):
     client.force_login(archivist)
     response = client.post(
         "/customers/new/",
-        {"name": "刘文财", "kind": "end_user", "status": "active", "manager": manager.pk,
-         "phones": "138-0013-8000\n(0531)8888-6666"},
+        {
+            "name": "刘文财",
+            "kind": "end_user",
+            "status": "active",
+            "manager": manager.pk,
+            "phones": "138-0013-8000\n(0531)8888-6666",
+        },
     )
     customer = Customer.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/customers/{customer.pk}/"

@@ -65,7 +65,9 @@ MATRIX: dict[str, dict[str, tuple[Builder, Any, dict[str, int]]]] = {
         "GET": (lambda ctx: reverse("logout"), None, statuses(405)),
         "POST": (lambda ctx: reverse("logout"), {}, statuses(302)),
     },
-    "set_language": {"POST": (lambda ctx: reverse("set_language"), {"language": "en"}, statuses(302))},
+    "set_language": {
+        "POST": (lambda ctx: reverse("set_language"), {"language": "en"}, statuses(302))
+    },
     "customers:list": {"GET": (lambda ctx: reverse("customers:list"), None, READ_LIST)},
     "customers:create": {
         "GET": (lambda ctx: reverse("customers:create"), None, archivist_gets(200, WRITE_NEW)),
@@ -183,10 +185,7 @@ def _client(client, ctx, role: str, api: bool):
 
 
 CASES = [
-    (name, method, role)
-    for name, methods in MATRIX.items()
-    for method in methods
-    for role in ROLES
+    (name, method, role) for name, methods in MATRIX.items() for method in methods for role in ROLES
 ]
 
 
