@@ -103,9 +103,10 @@ PLACES: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {
 MANAGER_REGIONS = ((0, 1), (2,), (3, 4), (5,), (6, 7))
 VILLAGE_WORDS = "东西南北前后大小王李张刘陈杨石河山沟岭庄集店桥湾"
 MOBILE_PREFIXES = (
-    "130 131 132 133 134 135 136 137 138 139 150 151 152 155 156 157 158 159 166 "
-    "176 177 178 180 181 182 183 185 186 187 188 189 191 198 199"
-).split()
+    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152",
+    "155", "156", "157", "158", "159", "166", "176", "177", "178", "180", "181", "182", "183",
+    "185", "186", "187", "188", "189", "191", "198", "199",
+)  # fmt: skip
 # brand -> (serial prefix, models as dealers write them)
 MACHINES: dict[str, tuple[str, tuple[str, ...]]] = {
     "柳工": ("LG", ("CLG856H", "ZL50CN", "CLG922E", "856H", "ZL50C-Ⅱ", "CLG835")),
@@ -356,7 +357,9 @@ def _customer(mk: _Maker, index: int, regions: dict[str, Any], managers: list[An
     kind = Customer.Kind.SUB_DEALER if r.random() < 0.05 else Customer.Kind.END_USER
     name, female = mk.customer_name(kind, city)
     region_index = SALES_REGIONS.index(region)
-    owners = [m for m, covered in zip(managers, MANAGER_REGIONS, strict=True) if region_index in covered]
+    owners = [
+        m for m, covered in zip(managers, MANAGER_REGIONS, strict=True) if region_index in covered
+    ]
     manager = owners[0] if owners and r.random() < 0.85 else None
     birth_date = mk.past(40) - timedelta(days=365 * 22) if r.random() < 0.3 else None
     customer = Customer(
@@ -365,7 +368,9 @@ def _customer(mk: _Maker, index: int, regions: dict[str, Any], managers: list[An
         name=name,
         gender=("female" if female else "male") if kind == Customer.Kind.END_USER else "",
         birth_date=birth_date,
-        birth_year=birth_date.year if birth_date else (r.randrange(1960, 2000) if r.random() < 0.3 else None),
+        birth_year=birth_date.year
+        if birth_date
+        else (r.randrange(1960, 2000) if r.random() < 0.3 else None),
         province=province,
         city=city,
         county=r.choice(counties),

@@ -14,6 +14,7 @@ property); timing misses are reported, not fatal.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -86,7 +87,11 @@ def ensure_data(n: int, seed: int, regenerate: bool) -> dict[str, Any]:
     if not regenerate and gen.is_present(n):
         info = gen.marker() or {}
         print(f"Reusing the generated set: {n:,} customers (generated {info.get('date')}).")
-        return {"reused": True, "seconds": float(info.get("seconds", "nan")), "seed": info.get("seed")}
+        return {
+            "reused": True,
+            "seconds": float(info.get("seconds", "nan")),
+            "seed": info.get("seed"),
+        }
     print(f"Generating {n:,} customers (seed {seed}) ...", flush=True)
     result = gen.generate(n, seed)
     print(f"Generated in {result.seconds:.1f} s.")
@@ -334,9 +339,7 @@ def measure_dossiers(
                 raise RuntimeError(f"the dossier page of {customer} does not show machine {last}")
         related = sum(_row_counts(customer).values())
         results.append(
-            DossierResult(
-                label, related, history, {w: len(q) for w, q in sql.items()}, timing, sql
-            )
+            DossierResult(label, related, history, {w: len(q) for w, q in sql.items()}, timing, sql)
         )
     return results
 
@@ -400,6 +403,7 @@ def database_description() -> dict[str, str]:
 
 def render(
     *,
+    load: tuple[float, float],
     n: int,
     requests: int,
     data: dict[str, Any],
@@ -422,8 +426,8 @@ def render(
     over = [r for r in search if r.timing.p95 > SEARCH_TARGET_MS]
     for r in over:
         problems.append(
-            f"search p95 {ms(r.timing.p95)} ms > {SEARCH_TARGET_MS:.0f} ms: {r.user}, {r.endpoint}, "
-            f"{SEARCH_KINDS[r.kind]}"
+            f"search p95 {ms(r.timing.p95)} ms > {SEARCH_TARGET_MS:.0f} ms: "
+            f"{r.user}, {r.endpoint}, {SEARCH_KINDS[r.kind]}"
         )
     for r in search:
         if r.misses:
@@ -452,13 +456,19 @@ def render(
         table(
             ("", ""),
             [
-                ("Machine", f"{host['cpus']} CPUs ({host['cpu_model']}), {host['memory']} RAM, {host['os']}"),
+                (
+                    "Machine",
+                    f"{host['cpus']} CPUs ({host['cpu_model']}), {host['memory']} RAM, "
+                    f"{host['os']}; 1-min load average {load[0]:.2f} at the start, {load[1]:.2f} "
+                    "at the end (other work on the machine shows in the timings)",
+                ),
                 ("Database", f"{db['version']}, `{db['name']}`, {db['size']}; {db['settings']}"),
                 (
                     "Data",
                     f"{n:,} generated customers (seed {data['seed']}); in the database "
-                    f"{db['customers']} customers, {db['phones']} phones, {db['machines']} machines, "
-                    f"{db['shareholders']} shareholders, {db['permissions']} manager permission rows",
+                    f"{db['customers']} customers, {db['phones']} phones, "
+                    f"{db['machines']} machines, {db['shareholders']} shareholders, "
+                    f"{db['permissions']} manager permission rows",
                 ),
                 ("Generation", generation),
                 ("Software", f"Python {host['python']}, Django {django.get_version()}, DEBUG off"),
@@ -496,7 +506,18 @@ def render(
         "warm-up requests. Hits: median `count` the API answered.",
         "",
         table(
-            ("user", "endpoint", "query kind", "example", "hits (median)", "SQL", "p50 ms", "p95 ms", "max ms", "≤ 100 ms"),
+            (
+                "user",
+                "endpoint",
+                "query kind",
+                "example",
+                "hits (median)",
+                "SQL",
+                "p50 ms",
+                "p95 ms",
+                "max ms",
+                "≤ 100 ms",
+            ),
             [
                 (
                     r.user,
@@ -522,7 +543,15 @@ def render(
         "so each has its history row.",
         "",
         table(
-            ("customer", "related rows", "history rows", *(f"SQL ({w})" for w in dossiers[0].queries), "p50 ms", "p95 ms", "max ms"),
+            (
+                "customer",
+                "related rows",
+                "history rows",
+                *(f"SQL ({w})" for w in dossiers[0].queries),
+                "p50 ms",
+                "p95 ms",
+                "max ms",
+            ),
             [
                 (
                     d.label,
@@ -543,7 +572,10 @@ def render(
         "",
         table(
             ("page", "user", "SQL queries", "p50 ms", "p95 ms", "max ms"),
-            [(p.label, p.user, p.queries, ms(p.timing.p50), ms(p.timing.p95), ms(p.timing.max)) for p in lists],
+            [
+                (p.label, p.user, p.queries, ms(p.timing.p50), ms(p.timing.p95), ms(p.timing.max))
+                for p in lists
+            ],
         ),
         "",
         "### Problems found",
@@ -573,11 +605,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, help="requests per search series (default 60)")
     parser.add_argument("--doc", type=Path, help="document to update (default docs/benchmarks.md)")
     parser.add_argument("--no-doc", action="store_true", help="print only")
+    parser.add_argument(
+        "--allow-other-data",
+        action="store_true",
+        help="run even though the database holds customers that are not bench data",
+    )
     args = parser.parse_args(argv)
 
     n = args.n or (QUICK_N if args.quick else gen.DEFAULT_N)
     requests = args.requests or (20 if args.quick else 60)
-    doc = None if args.no_doc else args.doc or (None if args.quick else ROOT / "docs" / "benchmarks.md")
+    doc = (
+        None
+        if args.no_doc
+        else args.doc or (None if args.quick else ROOT / "docs" / "benchmarks.md")
+    )
 
     url = database_url(DEFAULT_DATABASE_URL + ("_quick" if args.quick else ""))
     if ensure_database(url):
@@ -588,6 +629,15 @@ def main(argv: list[str] | None = None) -> int:
     from customers.models import Customer
 
     call_command("migrate", verbosity=0)
+    others = Customer.objects.exclude(external_ref__startswith=gen.OWNED_PREFIX).count()
+    if others and not args.allow_other_data:
+        print(
+            f"{url} holds {others:,} customers that are not bench data: point DATABASE_URL at a "
+            "database of its own (the default is dealercrm_bench) or pass --allow-other-data.",
+            file=sys.stderr,
+        )
+        return 2
+    load_start = os.getloadavg()[0]
     data = ensure_data(n, args.seed, args.regenerate)
     archivist, managers = gen.ensure_users()
     manager = managers[0]
@@ -604,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
 
     scope = Customer.objects.filter(manager=manager).count()
     text, problems, dossier_ok = render(
+        load=(load_start, os.getloadavg()[0]),
         n=n,
         requests=requests,
         data=data,
@@ -622,6 +673,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"--- {d.label}, {who}: {len(sql)} queries", file=sys.stderr)
                 for statement in sql:
                     print(f"    {statement[:300]}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found; see above.", file=sys.stderr)
     if doc is not None:
         replace_section(doc, SECTION, text)
         print(f"Wrote the '{SECTION}' section of {doc}.")

@@ -201,6 +201,7 @@ def _filters(request: Request) -> selectors.CustomerFilters:
             "status": params.get("status", ""),
             "kind": params.get("kind", ""),
             "flag": params.getlist("flag"),
+            "at_risk": params.get("at_risk", ""),
         }
     )
     if not form.is_valid():
@@ -213,6 +214,7 @@ def _filters(request: Request) -> selectors.CustomerFilters:
         status=data["status"],
         kind=data["kind"],
         flags=data["flag"],
+        at_risk=data["at_risk"],
     )
 
 

@@ -161,6 +161,7 @@ class CustomerFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All")), *list(Customer.Kind.choices)]
     )
+    at_risk = forms.BooleanField(label=_("At risk only"), required=False)
     flag = forms.MultipleChoiceField(
         label=_("Flags"),
         required=False,

@@ -7,11 +7,23 @@ so it answers 404 and never leaks through search, counts or related lists.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
+from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from dealercrm import roles
@@ -20,6 +32,49 @@ from .matching.normalise import parse_search
 from .models import Customer, Machine, Operator, Phone, Project, Shareholder
 
 HISTORY_LIMIT = 50
+DOSSIER_LOGS = 10
+
+
+def _contact_log_model() -> Any:
+    # contacts depends on customers, not the other way round: reach the log via the relation.
+    return Customer._meta.get_field("contact_logs").related_model
+
+
+def at_risk_days() -> int:
+    return int(settings.DEALERCRM["AT_RISK_DAYS"])
+
+
+def with_last_contact(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Annotate `last_contacted_at` and `at_risk` (index contactlog_customer_idx serves both
+    subqueries)."""
+    latest = (
+        _contact_log_model()
+        .objects.filter(customer=OuterRef("pk"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    return qs.annotate(
+        last_contacted_at=Subquery(latest),
+        at_risk=ExpressionWrapper(at_risk_filter(), output_field=BooleanField()),
+    )
+
+
+def days_since(moment: dt.datetime | None, today: dt.date | None = None) -> int | None:
+    if moment is None:
+        return None
+    return ((today or timezone.localdate()) - timezone.localtime(moment).date()).days
+
+
+def at_risk_filter(today: dt.date | None = None) -> Q:
+    """Dynamic management (seed 000): not contacted for AT_RISK_DAYS, or never; lost
+    customers are no longer watched."""
+    threshold = timezone.make_aware(
+        dt.datetime.combine(
+            (today or timezone.localdate()) - dt.timedelta(days=at_risk_days()), dt.time.max
+        )
+    )
+    recent = _contact_log_model().objects.filter(customer=OuterRef("pk"), occurred_at__gt=threshold)
+    return ~Q(status=Customer.Status.LOST) & ~Exists(recent)
 
 
 def visible_customers(*, user: Any) -> QuerySet[Customer]:
@@ -64,6 +119,7 @@ class CustomerFilters:
     status: str = ""
     kind: str = ""
     flags: list[str] = field(default_factory=list)  # gold / benchmark / key_account
+    at_risk: bool = False
 
 
 FLAG_FIELDS = {"gold": "is_gold_card", "benchmark": "is_benchmark", "key_account": "is_key_account"}
@@ -118,6 +174,9 @@ class Dossier:
     history: list[Any] | None
     show_personal: bool
     show_money: bool
+    contact_logs: list[Any] | None = None
+    contact_log_count: int = 0
+    last_contacted_at: Any = None
 
 
 @dataclass
@@ -192,7 +251,16 @@ def dossier_get(*, user: Any, pk: Any) -> Dossier:
     for operator in operators:
         # Reuse the machines already loaded rather than one query per operator.
         operator._state.fields_cache["machine"] = machines_by_id.get(operator.machine_id)
+    logs: list[Any] | None = None
+    log_count = 0
+    if roles.can_view_contact_logs(user):
+        log_qs = _contact_log_model().objects.filter(customer=customer)
+        logs = list(log_qs.select_related("staff").order_by("-occurred_at", "-id")[:DOSSIER_LOGS])
+        log_count = log_qs.count()
     return Dossier(
+        contact_logs=logs,
+        contact_log_count=log_count,
+        last_contacted_at=logs[0].occurred_at if logs else None,
         customer=customer,
         phones=list(customer.phones.all()),
         shareholders=list(customer.shareholders.all())

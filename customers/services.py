@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Sum
+from django.db.models import ProtectedError, Sum
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -112,14 +112,24 @@ def customer_assign_manager(*, actor: Any, customer: Customer, manager: Any) -> 
 
 @transaction.atomic
 def customer_delete(*, actor: Any, customer: Customer) -> None:
+    """Delete a dossier. Records other people rely on (a manager's reports, service
+    documents) protect it: then the answer is a clear error and nothing is deleted."""
     roles.require(roles.can_write_dossier, actor)
     customer._history_user = actor  # type: ignore[attr-defined]
-    for model in ROW_MODELS.values():
-        # Delete one by one so each related row leaves a history entry naming the actor.
-        for row in model.objects.filter(customer=customer):  # type: ignore[attr-defined]
-            row._history_user = actor
-            row.delete()
-    customer.delete()
+    try:
+        with transaction.atomic():
+            for model in ROW_MODELS.values():
+                # One by one, so each related row leaves a history entry naming the actor.
+                for row in model.objects.filter(customer=customer):  # type: ignore[attr-defined]
+                    row._history_user = actor
+                    row.delete()
+            customer.delete()
+    except ProtectedError as exc:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ValidationError(
+            _("%(name)s cannot be deleted: these records refer to the customer: %(kinds)s.")
+            % {"name": customer.name, "kinds": ", ".join(kinds)}
+        ) from exc
 
 
 # --- related rows ------------------------------------------------------------

@@ -76,6 +76,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         status=data.get("status") or "",
         kind=data.get("kind") or "",
         flags=data.get("flag") or [],
+        at_risk=bool(data.get("at_risk")),
     )
     page = Paginator(
         selectors.customer_list(user=request.user, filters=filters), PAGE_SIZE
@@ -93,6 +94,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "regions": SalesRegion.objects.all(),
             "managers": selectors.managers_for_filter(user=request.user),
             "can_write": roles.can_write_dossier(request.user),
+            "show_contacts": roles.can_view_contact_logs(request.user),
         },
     )
 
@@ -107,6 +109,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dossier": dossier,
             "customer": dossier.customer,
             "can_write": roles.can_write_dossier(request.user),
+            "can_submit": roles.can_submit_report(request.user),
         },
     )
 
@@ -158,7 +161,11 @@ def customer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(user=request.user, pk=pk)
     roles.require(roles.can_write_dossier, request.user)
     if request.method == "POST":
-        services.customer_delete(actor=request.user, customer=customer)
+        try:
+            services.customer_delete(actor=request.user, customer=customer)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(customer)
         messages.success(request, _("Customer %(name)s deleted.") % {"name": customer.name})
         return redirect("customers:list")
     return render(

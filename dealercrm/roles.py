@@ -117,6 +117,51 @@ def can_view_all_managers(user: Any) -> bool:
     return can_view_all_customers(user)
 
 
+# --- the manager's loop (contacts) -------------------------------------------
+
+
+def can_submit_report(user: Any) -> bool:
+    """Sales managers report calls and visits; they never write the dossier itself."""
+    return _active(user) and has_role(user, SALES_MANAGER)
+
+
+def can_file_submissions(user: Any) -> bool:
+    """Filing a report writes the dossier, so it is the archivist's job."""
+    return can_write_dossier(user)
+
+
+def can_view_all_submissions(user: Any) -> bool:
+    return _active(user) and (user.is_superuser or bool(role_names(user) & {ARCHIVIST, EXECUTIVE}))
+
+
+def can_view_submission(user: Any, submission: Any) -> bool:
+    return can_view_all_submissions(user) or (
+        can_submit_report(user) and submission.author_id == user.pk
+    )
+
+
+def can_view_contact_logs(user: Any) -> bool:
+    """Contact logs are sales information: not for service staff."""
+    return can_view_personal(user)
+
+
+def can_write_contact_log(user: Any) -> bool:
+    return can_write_dossier(user)
+
+
+def can_write_monthly_report(user: Any, report: Any = None) -> bool:
+    """A manager writes his own monthly gold-card report, nobody else's."""
+    return can_submit_report(user) and (report is None or report.manager_id == user.pk)
+
+
+def can_view_all_monthly_reports(user: Any) -> bool:
+    return can_view_all_submissions(user)
+
+
+def can_view_monthly_report(user: Any, report: Any) -> bool:
+    return can_view_all_monthly_reports(user) or (_active(user) and report.manager_id == user.pk)
+
+
 def can_administer(user: Any) -> bool:
     return _active(user) and user.is_superuser
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("customers.urls")),
+    path("contacts/", include("contacts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dealercrm.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

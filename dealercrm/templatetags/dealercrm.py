@@ -18,3 +18,11 @@ def person(user: Any) -> str:
             return f"{last}{first}"
         return f"{first} {last}".strip()
     return user.get_username()
+
+
+@register.filter
+def days_ago(moment: Any) -> int | None:
+    """Whole days from a moment to today, in the dealer's time zone."""
+    from customers.selectors import days_since
+
+    return days_since(moment)

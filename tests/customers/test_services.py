@@ -240,3 +240,15 @@ def test_row_writes_are_archivist_only(manager, customer):
 def test_factory_customer_is_visible_only_to_its_manager(customer, other_manager):
     assert not other_manager.has_perm(roles.VIEW_CUSTOMER_PERM, customer)
     assert CustomerFactory().pk
+
+
+def test_customer_with_manager_reports_cannot_be_deleted(archivist, customer):
+    from tests.factories import SubmissionFactory
+
+    PhoneFactory(customer=customer)
+    SubmissionFactory(customer=customer)
+    with pytest.raises(ValidationError) as exc:
+        services.customer_delete(actor=archivist, customer=customer)
+    assert "刘文才" in exc.value.messages[0]
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    assert customer.phones.count() == 1  # the phone deleted first came back with the rollback

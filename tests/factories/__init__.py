@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from customers.models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
@@ -101,3 +104,36 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     name = factory.Sequence(lambda n: f"项目{n}")
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A pending report by the customer's manager."""
+
+    class Meta:
+        model = "contacts.Submission"
+
+    customer = factory.SubFactory(CustomerFactory)
+    author = factory.LazyAttribute(lambda o: o.customer.manager)
+    channel = "phone"
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=2))
+    summary = "谈了新机需求，想换一台装载机"
+    intents = ",new_machine,"
+
+
+class ContactLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.ContactLog"
+
+    customer = factory.SubFactory(CustomerFactory)
+    staff = factory.LazyAttribute(lambda o: o.customer.manager)
+    channel = "visit"
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    summary = "现场拜访，设备运转正常"
+
+
+class MonthlyReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contacts.MonthlyReport"
+
+    manager = factory.SubFactory(UserFactory, role="sales_manager")
+    month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))

@@ -1,0 +1,124 @@
+"""Forms of the manager's loop: shape only; the services hold the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.forms import DATE_WIDGET, DossierFormMixin
+from customers.models import Customer
+
+from .models import Channel, ContactLog, Intent, Submission, unpack_intents
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class ReportFormMixin(DossierFormMixin):
+    """Intents as check boxes over the packed column; when as a local date-time input."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["intents"] = forms.MultipleChoiceField(  # type: ignore[attr-defined]
+            label=_("Intents"),
+            choices=Intent.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            initial=unpack_intents(getattr(self.instance, "intents", "")),  # type: ignore[attr-defined]
+        )
+        occurred = self.fields["occurred_at"]  # type: ignore[attr-defined]
+        occurred.widget = DATETIME_WIDGET
+        occurred.input_formats = DATETIME_FORMATS
+        if not getattr(self.instance, "pk", None) and not occurred.initial:  # type: ignore[attr-defined]
+            occurred.initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["follow_up_on"].widget = DATE_WIDGET  # type: ignore[attr-defined]
+
+
+REPORT_FORM_FIELDS = [
+    "channel",
+    "occurred_at",
+    "place",
+    "project_status",
+    "equipment_status",
+    "intents",
+    "summary",
+    "next_step",
+    "follow_up_on",
+]
+
+
+class SubmissionForm(ReportFormMixin, forms.ModelForm):
+    """The manager's quick report: one of his customers, or a new one described."""
+
+    customer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Submission
+        fields = [
+            *REPORT_FORM_FIELDS,
+            "new_customer_name",
+            "new_customer_phone",
+            "new_customer_place",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].initial = Channel.PHONE
+        for name in ("project_status", "equipment_status", "next_step"):
+            self.fields[name].widget.attrs["rows"] = 2
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("customer_id") and not (data.get("new_customer_name") or "").strip():
+            raise forms.ValidationError(
+                _("Pick one of your customers or describe the new customer.")
+            )
+        return data
+
+
+class ContactLogForm(ReportFormMixin, forms.ModelForm):
+    class Meta:
+        model = ContactLog
+        fields = [*REPORT_FORM_FIELDS, "staff"]
+
+
+class FileForm(ReportFormMixin, forms.ModelForm):
+    """The archivist's filing form: the log pre-filled from the report, editable."""
+
+    class Meta:
+        model = ContactLog
+        fields = REPORT_FORM_FIELDS
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class LogFilterForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
+    )
+    intent = forms.ChoiceField(
+        label=_("Intent"), required=False, choices=[("", _("All intents")), *Intent.choices]
+    )
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+
+class CustomerQuickForm(DossierFormMixin, forms.ModelForm):
+    """Dossier fields the archivist may correct in the same step as filing a report."""
+
+    class Meta:
+        model = Customer
+        fields = ["status", "province", "city", "county", "address", "industry", "notes"]

@@ -1,0 +1,194 @@
+"""Reads of the manager's loop, scoped to the user like every other selector."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from customers.models import Customer
+from customers.selectors import at_risk_filter, days_since, visible_customers, with_last_contact
+from dealercrm import roles
+
+from .models import ContactLog, MonthlyReport, Notification, Submission
+from .services import month_bounds, month_start
+
+# --- contact logs -------------------------------------------------------------------
+
+
+@dataclass
+class LogFilters:
+    channel: str = ""
+    intent: str = ""
+
+
+def contact_logs_for(
+    *, user: Any, customer: Customer, filters: LogFilters | None = None
+) -> QuerySet[ContactLog]:
+    """A customer's contact log, newest first; the caller got `customer` from a selector."""
+    if not roles.can_view_contact_logs(user):
+        return ContactLog.objects.none()
+    qs = ContactLog.objects.filter(customer=customer).select_related("staff", "submission")
+    filters = filters or LogFilters()
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.intent:
+        qs = qs.filter(intents__contains=f",{filters.intent},")
+    return qs.order_by("-occurred_at", "-id")
+
+
+def contact_log_list(*, user: Any) -> QuerySet[ContactLog]:
+    if not roles.can_view_contact_logs(user):
+        return ContactLog.objects.none()
+    return (
+        ContactLog.objects.filter(customer__in=visible_customers(user=user))
+        .select_related("customer", "staff")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def contact_log_get(*, user: Any, pk: Any) -> ContactLog:
+    try:
+        return contact_log_list(user=user).get(pk=pk)
+    except (ContactLog.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such contact log") from exc
+
+
+# --- submissions -----------------------------------------------------------------------
+
+
+def submission_list(*, user: Any, status: str = "") -> QuerySet[Submission]:
+    if roles.can_view_all_submissions(user):
+        qs = Submission.objects.all()
+    elif roles.can_submit_report(user):
+        qs = Submission.objects.filter(author=user)
+    else:
+        return Submission.objects.none()
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("author", "customer", "handled_by", "contact_log")
+
+
+def inbox(*, user: Any) -> QuerySet[Submission]:
+    """Pending submissions, oldest first (index submission_inbox_idx)."""
+    if not roles.can_file_submissions(user):
+        return Submission.objects.none()
+    return (
+        Submission.objects.filter(status=Submission.Status.PENDING)
+        .select_related("author", "customer")
+        .order_by("submitted_at", "id")
+    )
+
+
+def inbox_count(*, user: Any) -> int:
+    if not roles.can_file_submissions(user):
+        return 0
+    return Submission.objects.filter(status=Submission.Status.PENDING).count()
+
+
+def submission_get(*, user: Any, pk: Any) -> Submission:
+    try:
+        submission = (
+            Submission.objects.select_related("author", "customer", "handled_by", "corrects")
+            .select_related("contact_log")
+            .get(pk=pk)
+        )
+    except (Submission.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such submission") from exc
+    if not roles.can_view_submission(user, submission):
+        raise Http404("No such submission")
+    return submission
+
+
+# --- the manager's home page -----------------------------------------------------------
+
+
+@dataclass
+class ManagerHome:
+    gold: list[Customer]
+    gold_contacted: int
+    pending: list[Submission]
+    at_risk: list[Customer]
+    at_risk_total: int
+
+
+def manager_home(*, user: Any, today: dt.date | None = None, limit: int = 20) -> ManagerHome:
+    today = today or timezone.localdate()
+    start, end = month_bounds(today)
+    mine = with_last_contact(Customer.objects.filter(manager=user)).select_related("sales_region")
+    this_month = ContactLog.objects.filter(
+        customer=OuterRef("pk"), occurred_at__gte=start, occurred_at__lt=end
+    )
+    gold = list(
+        mine.filter(is_gold_card=True)
+        .annotate(contacted_this_month=Exists(this_month))
+        .order_by("contacted_this_month", "name_pinyin")
+    )
+    at_risk_qs = mine.filter(at_risk_filter(today)).order_by("last_contacted_at", "name_pinyin")
+    return ManagerHome(
+        gold=gold,
+        gold_contacted=sum(1 for c in gold if c.contacted_this_month),
+        pending=list(
+            Submission.objects.filter(author=user, status=Submission.Status.PENDING)
+            .select_related("customer")
+            .order_by("-submitted_at")[:limit]
+        ),
+        at_risk=list(at_risk_qs[:limit]),
+        at_risk_total=at_risk_qs.count(),
+    )
+
+
+# --- monthly reports ---------------------------------------------------------------------
+
+
+def monthly_report_list(*, user: Any, month: dt.date | None = None) -> QuerySet[MonthlyReport]:
+    if roles.can_view_all_monthly_reports(user):
+        qs = MonthlyReport.objects.all()
+    elif roles.can_submit_report(user):
+        qs = MonthlyReport.objects.filter(manager=user)
+    else:
+        return MonthlyReport.objects.none()
+    if month:
+        qs = qs.filter(month=month_start(month))
+    return (
+        qs.select_related("manager")
+        .annotate(
+            entry_count=Count("entries"),
+            contacted_count=Count("entries", filter=Q(entries__contacted=True)),
+        )
+        .order_by("-month", "manager__username")
+    )
+
+
+def monthly_report_get(*, user: Any, pk: Any) -> MonthlyReport:
+    try:
+        report = MonthlyReport.objects.select_related("manager").get(pk=pk)
+    except (MonthlyReport.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such report") from exc
+    if not roles.can_view_monthly_report(user, report):
+        raise Http404("No such report")
+    return report
+
+
+def monthly_report_entries(*, report: MonthlyReport) -> list[Any]:
+    return list(report.entries.select_related("customer").order_by("customer__name_pinyin"))
+
+
+# --- notifications ----------------------------------------------------------------------
+
+
+def notifications_for(*, user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_count(*, user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def last_contact_summary(*, customer: Customer) -> dict[str, Any]:
+    latest = ContactLog.objects.filter(customer=customer).aggregate(last=Max("occurred_at"))["last"]
+    return {"last_contacted_at": latest, "days_since_contact": days_since(latest)}

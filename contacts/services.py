@@ -1,0 +1,346 @@
+"""Writes of the manager's loop: submit, file, reject, contact logs, monthly reports,
+notifications. Every function checks dealercrm.roles first and is atomic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers import services as customer_services
+from customers.models import Customer
+from dealercrm import roles
+
+from .models import (
+    ContactLog,
+    MonthlyReport,
+    MonthlyReportEntry,
+    Notification,
+    Submission,
+    pack_intents,
+)
+
+REPORT_FIELDS = (
+    "channel",
+    "occurred_at",
+    "place",
+    "project_status",
+    "equipment_status",
+    "intents",
+    "summary",
+    "next_step",
+    "follow_up_on",
+)
+NEW_CUSTOMER_FIELDS = ("new_customer_name", "new_customer_phone", "new_customer_place")
+
+
+def _report_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the report's own fields; intents packed. Anything else a client sends is dropped."""
+    clean = {k: data[k] for k in REPORT_FIELDS if k in data}
+    if "intents" in clean and not isinstance(clean["intents"], str):
+        clean["intents"] = pack_intents(clean["intents"])
+    return clean
+
+
+# --- notifications -------------------------------------------------------------
+
+
+def notification_send(
+    *, recipients: Iterable[Any], kind: str, title: str, body: str = "", url: str = ""
+) -> list[Notification]:
+    """In-app notices plus an e-mail each, queued only once the transaction commits."""
+    from .tasks import send_notification_email_task
+
+    created = Notification.objects.bulk_create(
+        [
+            Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url)
+            for user in {u.pk: u for u in recipients}.values()
+        ]
+    )
+    for notification in created:
+        if notification.pk is None:  # backends without RETURNING ids
+            continue
+        send_notification_email_task.delay_on_commit(notification.pk)
+    return created
+
+
+def archivists() -> Any:
+    return get_user_model().objects.filter(groups__name=roles.ARCHIVIST, is_active=True)
+
+
+def notification_mark_read(*, actor: Any, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's own notifications read (all when no ids are given)."""
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())
+
+
+# --- submissions ---------------------------------------------------------------
+
+
+@transaction.atomic
+def submission_create(
+    *, actor: Any, data: Mapping[str, Any], customer: Customer | None = None
+) -> Submission:
+    """Store a manager's report exactly as submitted, for the archivist's inbox."""
+    roles.require(roles.can_submit_report, actor)
+    if customer is not None:
+        # The caller looked the customer up through the scoped selector (404 otherwise);
+        # this is the service's own guard for every other path.
+        roles.require(roles.can_view_customer(actor, customer))
+    corrects = data.get("corrects")
+    if corrects is not None and corrects.author_id != actor.pk:
+        raise ValidationError({"corrects": _("You can only correct your own submissions.")})
+    submission = Submission(
+        author=actor,
+        customer=customer,
+        corrects=corrects,
+        **_report_data(data),
+        **{k: (data.get(k) or "").strip() for k in NEW_CUSTOMER_FIELDS if customer is None},
+    )
+    submission.full_clean()
+    submission.save()
+    notification_send(
+        recipients=archivists(),
+        kind=Notification.Kind.SUBMISSION_NEW,
+        title=_("New report from %(who)s: %(what)s") % {"who": actor, "what": submission},
+        url=submission.get_absolute_url(),
+    )
+    return submission
+
+
+def _claim(submission: Submission) -> Submission:
+    """Lock the submission and make sure nobody handled it first."""
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.status != Submission.Status.PENDING:
+        raise ValidationError(
+            _("This submission was already %(status)s.") % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+@transaction.atomic
+def submission_file(
+    *,
+    actor: Any,
+    submission: Submission,
+    log_data: Mapping[str, Any] | None = None,
+    customer_data: Mapping[str, Any] | None = None,
+) -> ContactLog:
+    """File a report: the contact log (pre-filled from the report, as the archivist edited
+    it), any dossier edits, the new customer if the report described one — all or nothing."""
+    roles.require(roles.can_file_submissions, actor)
+    submission = _claim(submission)
+    customer = submission.customer
+    if customer is None:
+        customer = customer_services.customer_create(
+            actor=actor,
+            data={
+                "name": submission.new_customer_name,
+                "address": submission.new_customer_place,
+                "manager": submission.author
+                if roles.has_role(submission.author, roles.SALES_MANAGER)
+                else None,
+                **(customer_data or {}),
+            },
+            phones=[{"raw": submission.new_customer_phone}]
+            if submission.new_customer_phone
+            else [],
+        )
+    elif customer_data:
+        customer = customer_services.customer_update(
+            actor=actor, customer=customer, data=customer_data
+        )
+    fields = {f: getattr(submission, f) for f in REPORT_FIELDS}
+    fields.update(_report_data(log_data or {}))
+    log = ContactLog(customer=customer, staff=submission.author, submission=submission, **fields)
+    log.full_clean(exclude=["submission"])
+    log._history_user = actor  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            log.save()
+    except IntegrityError as exc:  # the one-log-per-submission constraint
+        raise ValidationError(_("This submission was already filed.")) from exc
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.FILED,
+        handled_by=actor,
+        handled_at=timezone.now(),
+        customer=customer,
+    )
+    notification_send(
+        recipients=[submission.author],
+        kind=Notification.Kind.SUBMISSION_FILED,
+        title=_("Your report on %(what)s was filed") % {"what": submission},
+        url=submission.get_absolute_url(),
+    )
+    return log
+
+
+@transaction.atomic
+def submission_reject(*, actor: Any, submission: Submission, reason: str) -> Submission:
+    roles.require(roles.can_file_submissions, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the report is rejected.")})
+    submission = _claim(submission)
+    Submission.objects.filter(pk=submission.pk).update(
+        status=Submission.Status.REJECTED,
+        handled_by=actor,
+        handled_at=timezone.now(),
+        reject_reason=reason,
+    )
+    submission.refresh_from_db()
+    notification_send(
+        recipients=[submission.author],
+        kind=Notification.Kind.SUBMISSION_REJECTED,
+        title=_("Your report on %(what)s was rejected") % {"what": submission},
+        body=reason,
+        url=submission.get_absolute_url(),
+    )
+    return submission
+
+
+# --- contact logs entered by the archivist ---------------------------------------
+
+
+@transaction.atomic
+def contact_log_create(
+    *, actor: Any, customer: Customer, data: Mapping[str, Any], staff: Any = None
+) -> ContactLog:
+    roles.require(roles.can_write_contact_log, actor)
+    log = ContactLog(customer=customer, staff=staff, **_report_data(data))
+    log.full_clean()
+    log._history_user = actor  # type: ignore[attr-defined]
+    log.save()
+    return log
+
+
+@transaction.atomic
+def contact_log_update(*, actor: Any, log: ContactLog, data: Mapping[str, Any]) -> ContactLog:
+    roles.require(roles.can_write_contact_log, actor)
+    log = ContactLog.objects.select_for_update().get(pk=log.pk)
+    for name, value in _report_data(data).items():
+        setattr(log, name, value)
+    if "staff" in data:
+        log.staff = data["staff"]
+    log.full_clean(exclude=["submission"])
+    log._history_user = actor  # type: ignore[attr-defined]
+    log.save()
+    return log
+
+
+@transaction.atomic
+def contact_log_delete(*, actor: Any, log: ContactLog) -> None:
+    roles.require(roles.can_write_contact_log, actor)
+    if log.submission_id:
+        raise ValidationError(
+            _("This log was filed from a manager's report; correct it instead of deleting it.")
+        )
+    log._history_user = actor  # type: ignore[attr-defined]
+    log.delete()
+
+
+# --- monthly gold-card reports ----------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a month as aware datetimes in the dealer's time zone."""
+    start = timezone.make_aware(dt.datetime.combine(month_start(month), dt.time.min))
+    next_month = (month_start(month) + dt.timedelta(days=32)).replace(day=1)
+    return start, timezone.make_aware(dt.datetime.combine(next_month, dt.time.min))
+
+
+@transaction.atomic
+def monthly_report_open(*, actor: Any, month: dt.date) -> MonthlyReport:
+    """The manager's report for a month, created as a draft pre-filled from the month's
+    contact logs with each of his gold customers (seed 000: at least one contact a month)."""
+    roles.require(roles.can_write_monthly_report, actor)
+    month = month_start(month)
+    if month > month_start(timezone.localdate()):
+        raise ValidationError({"month": _("A report cannot be written for a future month.")})
+    report, _created = MonthlyReport.objects.get_or_create(manager=actor, month=month)
+    if not report.is_submitted:
+        _prefill(report)
+    return report
+
+
+def _prefill(report: MonthlyReport) -> None:
+    start, end = month_bounds(report.month)
+    gold = Customer.objects.filter(manager=report.manager, is_gold_card=True).order_by(
+        "name_pinyin"
+    )
+    existing = set(report.entries.values_list("customer_id", flat=True))
+    logs: dict[int, list[ContactLog]] = {}
+    for log in ContactLog.objects.filter(
+        customer__in=gold, occurred_at__gte=start, occurred_at__lt=end
+    ).order_by("occurred_at"):
+        logs.setdefault(log.customer_id, []).append(log)
+    new_entries = []
+    for customer in gold:
+        if customer.pk in existing:
+            continue
+        these = logs.get(customer.pk, [])
+        new_entries.append(
+            MonthlyReportEntry(
+                report=report,
+                customer=customer,
+                contacted=bool(these),
+                discussed="\n".join(
+                    f"{timezone.localtime(log.occurred_at):%m-%d} {log.get_channel_display()}: "
+                    f"{log.summary}"
+                    for log in these
+                ),
+                next_month_plan="\n".join(log.next_step for log in these if log.next_step),
+            )
+        )
+    MonthlyReportEntry.objects.bulk_create(new_entries)
+    # A log filed after the draft was opened still marks the customer contacted.
+    MonthlyReportEntry.objects.filter(report=report, customer_id__in=list(logs)).update(
+        contacted=True
+    )
+
+
+ENTRY_FIELDS = ("discussed", "changes", "next_month_plan", "problems")
+
+
+@transaction.atomic
+def monthly_report_save(
+    *,
+    actor: Any,
+    report: MonthlyReport,
+    summary: str | None = None,
+    entries: Mapping[int, Mapping[str, Any]] | None = None,
+    submit: bool = False,
+) -> MonthlyReport:
+    """Save the draft (re-saving replaces the draft); `submit` makes it final."""
+    roles.require(roles.can_write_monthly_report, actor, report)
+    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    if report.is_submitted:
+        raise ValidationError(_("This report was already submitted and can no longer change."))
+    if summary is not None:
+        report.summary = summary
+    by_id = {e.pk: e for e in report.entries.all()}
+    for entry_id, values in (entries or {}).items():
+        entry = by_id.get(int(entry_id))
+        if entry is None:
+            raise ValidationError(_("That line does not belong to this report."))
+        for name in ENTRY_FIELDS:
+            if name in values:
+                setattr(entry, name, values[name] or "")
+        entry.save()
+    if submit:
+        report.status = MonthlyReport.Status.SUBMITTED
+        report.submitted_at = timezone.now()
+    report.save()
+    return report

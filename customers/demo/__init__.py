@@ -1,0 +1,1 @@
+"""Demo data for `seed_demo`: vocabulary, a deterministic generator, planted duplicates."""
