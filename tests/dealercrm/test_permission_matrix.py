@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
-
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from tests.factories import (
     ContactLogFactory,
