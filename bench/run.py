@@ -396,8 +396,9 @@ def database_description() -> dict[str, str]:
             info["settings"] += f", jit={cursor.fetchone()[0]}"
         else:
             info["version"] = f"{connection.vendor} {connection.Database.sqlite_version}"  # type: ignore[attr-defined]
-            info["size"] = "?"
-            info["settings"] = ""
+            path = Path(str(connection.settings_dict["NAME"]))
+            info["size"] = f"{path.stat().st_size / 2**20:.0f} MB" if path.exists() else "?"
+            info["settings"] = "no server settings"
     return info
 
 

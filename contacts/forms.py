@@ -54,6 +54,7 @@ class SubmissionForm(ReportFormMixin, forms.ModelForm):
     """The manager's quick report: one of his customers, or a new one described."""
 
     customer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    customer_query = forms.CharField(required=False, max_length=100)
 
     class Meta:
         model = Submission
@@ -72,7 +73,8 @@ class SubmissionForm(ReportFormMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("customer_id") and not (data.get("new_customer_name") or "").strip():
+        picked = data.get("customer_id") or (data.get("customer_query") or "").strip()
+        if not picked and not (data.get("new_customer_name") or "").strip():
             raise forms.ValidationError(
                 _("Pick one of your customers or describe the new customer.")
             )

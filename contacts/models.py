@@ -157,6 +157,9 @@ class Submission(ReportFields, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(customer__isnull=False) | ~Q(new_customer_name=""),
                 name="contacts_submission_has_customer",
+                violation_error_message=_(
+                    "Pick one of your customers or describe the new customer."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(reject_reason=""),
@@ -182,11 +185,15 @@ class Submission(ReportFields, TimeStampedModel):
         return self.status == self.Status.PENDING
 
     def clean(self) -> None:
-        super().clean()
+        errors: dict[str, Any] = {}
+        try:
+            super().clean()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
         if not self.customer_id and not (self.new_customer_name or "").strip():
-            raise ValidationError(
-                {"customer": _("Pick one of your customers or describe the new customer.")}
-            )
+            errors["customer"] = _("Pick one of your customers or describe the new customer.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ContactLog(ReportFields, TimeStampedModel):

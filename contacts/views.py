@@ -59,7 +59,7 @@ def _resolve_customer(request: HttpRequest, form: SubmissionForm) -> tuple[Custo
     data = form.cleaned_data
     if data.get("customer_id"):
         return customer_selectors.customer_get(user=request.user, pk=data["customer_id"]), None
-    query = request.POST.get("customer_query", "").strip()
+    query = (data.get("customer_query") or "").strip()
     if not query:
         return None, None
     hits = list(

@@ -156,10 +156,14 @@ class CustomerFilterForm(forms.Form):
     region = forms.IntegerField(label=_("Region"), required=False, min_value=1)
     manager = forms.IntegerField(label=_("Manager"), required=False, min_value=1)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *list(Customer.Status.choices)]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *list(Customer.Status.choices)],
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All")), *list(Customer.Kind.choices)]
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All kinds")), *list(Customer.Kind.choices)],
     )
     at_risk = forms.BooleanField(label=_("At risk only"), required=False)
     flag = forms.MultipleChoiceField(

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from guardian.shortcuts import get_objects_for_user
 
 from dealercrm import roles
@@ -140,8 +141,11 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
     for flag in filters.flags:
         if flag in FLAG_FIELDS:
             qs = qs.filter(**{FLAG_FIELDS[flag]: True})
+    if filters.at_risk:
+        qs = qs.filter(at_risk_filter())
     return (
-        qs.select_related("manager", "sales_region")
+        with_last_contact(qs)
+        .select_related("manager", "sales_region")
         .prefetch_related(Prefetch("phones", queryset=Phone.objects.filter(is_active=True)))
         .order_by("name_pinyin", "id")
     )
@@ -189,12 +193,21 @@ class HistoryEntry:
     changes: list[tuple[str, Any, Any]]
 
 
+def _shown(field: Any, value: Any) -> Any:
+    """A stored value as people read it: choice labels, yes/no."""
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return value
+
+
 def _history_changes(entry: Any, previous: Any, fields: list[Any]) -> list[tuple[str, Any, Any]]:
     changes = []
     for f in fields:
         old, new = getattr(previous, f.attname), getattr(entry, f.attname)
         if old != new:
-            changes.append((str(f.verbose_name), old, new))
+            changes.append((str(f.verbose_name), _shown(f, old), _shown(f, new)))
     return changes
 
 
