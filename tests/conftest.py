@@ -101,3 +101,15 @@ def users(archivist, manager, other_manager, service_user, executive, outsider):
 def _fast_password_hashing(settings):
     # Argon2 is right for production and needlessly slow for hundreds of test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Unit tests run tasks in-process, even when REDIS_URL points at a broker (CI);
+    the integration tests that need a real worker switch this off themselves."""
+    from dealercrm.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
