@@ -6,12 +6,12 @@ endpoint cannot ship without its permissions being decided here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tests.factories import (
@@ -24,57 +24,33 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "archivist", "manager", "other_manager", "service", "executive", "outsider")
-
-
-def statuses(default: int, **per_role: int) -> dict[str, int]:
-    table = dict.fromkeys(ROLES, default)
-    table.update(per_role)
-    return table
-
-
-# Shorthands for the common shapes of the policy.
-ANY_LOGGED_IN = statuses(200, anonymous=302)
-READ_LIST = statuses(200, anonymous=302, outsider=403)
-READ_OWN = statuses(200, anonymous=302, other_manager=404, outsider=403)
-WRITE_NEW = statuses(403, anonymous=302)
-WRITE_OWN = statuses(403, anonymous=302, other_manager=404)
-API_READ_LIST = statuses(200, anonymous=401, outsider=403)
-API_READ_OWN = statuses(200, anonymous=401, other_manager=404, outsider=403)
-API_WRITE_OWN = statuses(403, anonymous=401, other_manager=404)
-# The manager's loop: contact logs and reports are sales information, not for service staff.
-SALES_READ = statuses(200, anonymous=302, service=403, outsider=403)
-SALES_READ_OWN = {**SALES_READ, "other_manager": 404}
-ARCHIVIST_ONLY = statuses(403, anonymous=302, archivist=200)
-MANAGERS_ONLY = statuses(403, anonymous=302, manager=200, other_manager=200)
-API_SALES_READ = statuses(200, anonymous=401, service=403, outsider=403)
-API_SALES_READ_OWN = {**API_SALES_READ, "other_manager": 404}
-API_SALES_WRITE_OWN = statuses(403, anonymous=401, other_manager=404)
-
-
-def archivist_gets(code: int, table: dict[str, int]) -> dict[str, int]:
-    return {**table, "archivist": code}
-
-
-CUSTOMER_JSON = {"name": "孙大圣", "status": "prospect", "kind": "end_user"}
-REPORT = {"channel": "phone", "occurred_at": "2026-01-05T10:00:00+08:00", "summary": "电话回访"}
-THIS_MONTH = timezone.localdate().strftime("%Y-%m")
-
-# route name -> {method: (path builder, body, {role: status})}
-Builder = Callable[[dict[str, Any]], str]
-
-
-def detail(name: str) -> Builder:
-    return lambda ctx: reverse(name, args=[ctx["customer"].pk])
-
-
-def obj(name: str, key: str) -> Builder:
-    return lambda ctx: reverse(name, args=[ctx[key].pk])
-
-
-def row(name: str) -> Builder:
-    return lambda ctx: reverse(name, args=[ctx["customer"].pk, "phones", ctx["phone"].pk])
-
+from tests.permissions import (  # noqa: E402
+    ANY_LOGGED_IN,
+    API_READ_LIST,
+    API_READ_OWN,
+    API_SALES_READ,
+    API_SALES_READ_OWN,
+    API_SALES_WRITE_OWN,
+    API_WRITE_OWN,
+    ARCHIVIST_ONLY,
+    CUSTOMER_JSON,
+    MANAGERS_ONLY,
+    READ_LIST,
+    READ_OWN,
+    REPORT,
+    ROLES,
+    SALES_READ,
+    SALES_READ_OWN,
+    THIS_MONTH,
+    WRITE_NEW,
+    WRITE_OWN,
+    Builder,
+    archivist_gets,
+    detail,
+    obj,
+    row,
+    statuses,
+)
 
 MATRIX: dict[str, dict[str, tuple[Builder, Any, dict[str, int]]]] = {
     "home": {"GET": (lambda ctx: reverse("home"), None, ANY_LOGGED_IN)},
@@ -277,6 +253,22 @@ MATRIX: dict[str, dict[str, tuple[Builder, Any, dict[str, int]]]] = {
     "api-docs": {"GET": (lambda ctx: reverse("api-docs"), None, statuses(200, anonymous=401))},
 }
 
+
+def _app_parts() -> list[Any]:
+    """tests/<app>/matrix.py modules: each app decides the permissions of its own routes."""
+    root = Path(__file__).resolve().parents[1]
+    return [
+        importlib.import_module(f"tests.{path.parent.name}.matrix")
+        for path in sorted(root.glob("*/matrix.py"))
+    ]
+
+
+PARTS = _app_parts()
+for _part in PARTS:
+    _overlap = set(_part.MATRIX) & set(MATRIX)
+    assert not _overlap, f"{_part.__name__} repeats routes {_overlap}"
+    MATRIX.update(_part.MATRIX)
+
 BROWSER_ROOT_ROUTES = {"home", "login", "logout", "set_language", "api-docs"}
 
 # The admin is checked by rule: only staff get in, and among our roles only the
@@ -320,7 +312,7 @@ def ctx(users, manager):
     users["archivist"].is_staff = True
     users["archivist"].save()
     customer = CustomerFactory(name="刘文才", manager=manager)
-    return {
+    context = {
         "customer": customer,
         "phone": PhoneFactory(customer=customer),
         "submission": SubmissionFactory(customer=customer),
@@ -328,6 +320,10 @@ def ctx(users, manager):
         "report": MonthlyReportFactory(manager=manager),
         **users,
     }
+    for part in PARTS:
+        if hasattr(part, "extend_ctx"):
+            part.extend_ctx(context)
+    return context
 
 
 def _client(client, ctx, role: str, api: bool):
