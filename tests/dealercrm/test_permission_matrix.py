@@ -21,10 +21,7 @@ from tests.factories import (
     PhoneFactory,
     SubmissionFactory,
 )
-
-pytestmark = pytest.mark.django_db
-
-from tests.permissions import (  # noqa: E402
+from tests.permissions import (
     ANY_LOGGED_IN,
     API_READ_LIST,
     API_READ_OWN,
@@ -51,6 +48,8 @@ from tests.permissions import (  # noqa: E402
     row,
     statuses,
 )
+
+pytestmark = pytest.mark.django_db
 
 MATRIX: dict[str, dict[str, tuple[Builder, Any, dict[str, int]]]] = {
     "home": {"GET": (lambda ctx: reverse("home"), None, ANY_LOGGED_IN)},
