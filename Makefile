@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast bench lint fmt typecheck messages migrate backup-check
+.PHONY: install run test bench load lint fmt typecheck messages migrate backup restore
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: install
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+## 50 users for 5 minutes on gunicorn + PostgreSQL (needs the bench data from `make bench`).
+load: install
+	$(PY) bench/load/run.py $(LOAD_ARGS)
+
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -46,3 +50,21 @@ typecheck: install
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+## PostgreSQL backup (custom format) of $$DATABASE_URL into backups/.
+BACKUP_DIR ?= backups
+backup:
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "DATABASE_URL must point at PostgreSQL"; exit 2;; esac
+	mkdir -p $(BACKUP_DIR)
+	pg_dump --format=custom --no-owner --no-privileges --dbname="$$DATABASE_URL" \
+	  --file="$(BACKUP_DIR)/dealercrm-$$(date +%Y%m%d-%H%M%S).dump"
+	@ls -1t $(BACKUP_DIR)/*.dump | head -1
+
+## Restore FILE into the EMPTY database at $$DATABASE_URL, all or nothing.
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/dealercrm-….dump"; exit 2; }
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; *) echo "DATABASE_URL must point at PostgreSQL"; exit 2;; esac
+	@n=$$(psql "$$DATABASE_URL" -Atc "select count(*) from pg_tables where schemaname = 'public'"); \
+	  test "$$n" = 0 || { echo "refusing to restore: the target database has $$n tables (it must be empty)"; exit 2; }
+	pg_restore --single-transaction --exit-on-error --no-owner --no-privileges \
+	  --dbname="$$DATABASE_URL" "$(FILE)"

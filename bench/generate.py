@@ -236,15 +236,37 @@ def wipe(prefix: str = OWNED_PREFIX) -> int:
         raise ValueError(f"{prefix!r} is not a bench prefix")
     params = [prefix + "%"]
     tables: list[tuple[str, str]] = []
+    # Rows that point at a customer's rows (order lines, hour readings, forecasts), as
+    # (table, column, parent table, parent key, parent's customer column).
+    children: list[tuple[str, str, str, str, str]] = []
     for rel in Customer._meta.related_objects:
         if rel.many_to_many or not rel.field.concrete:
             continue
         tables.append((rel.related_model._meta.db_table, rel.field.column))
+        for sub in rel.related_model._meta.related_objects:
+            if sub.many_to_many or not sub.field.concrete:
+                continue
+            children.append(
+                (
+                    sub.related_model._meta.db_table,
+                    sub.field.column,
+                    rel.related_model._meta.db_table,
+                    sub.field.target_field.column,
+                    rel.field.column,
+                )
+            )
     for model in (Phone, Shareholder, Machine, Operator, Project):
         tables.append((model.history.model._meta.db_table, "customer_id"))  # type: ignore[attr-defined]
     tables.append((Customer.history.model._meta.db_table, "id"))  # type: ignore[attr-defined]
     with transaction.atomic(), connection.cursor() as cursor:
-        # Foreign keys are deferred to commit, so the order of the deletes does not matter.
+        # Foreign keys are deferred to commit, so the order of the deletes does not matter,
+        # except that children are found through their parents: those go first.
+        for table, column, parent, key, parent_column in children:
+            cursor.execute(
+                f"DELETE FROM {qn(table)} WHERE {qn(column)} IN "  # noqa: S608
+                f"(SELECT {qn(key)} FROM {qn(parent)} WHERE {qn(parent_column)} IN ({owned}))",
+                params,
+            )
         for table, column in tables:
             cursor.execute(
                 f"DELETE FROM {qn(table)} WHERE {qn(column)} IN ({owned})",  # noqa: S608

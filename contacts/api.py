@@ -15,10 +15,19 @@ from rest_framework.response import Response
 from customers import selectors as customer_selectors
 from customers.models import Customer
 from dealercrm import roles
+from dealercrm.api_support import ScopedObjectMixin
 from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
-from .models import Channel, ContactLog, Intent, MonthlyReport, MonthlyReportEntry, Submission
+from .models import (
+    Channel,
+    ContactLog,
+    Intent,
+    MonthlyReport,
+    MonthlyReportEntry,
+    Reminder,
+    Submission,
+)
 
 REPORT_API_FIELDS = [
     "channel",
@@ -359,7 +368,7 @@ class MonthlyReportEntrySerializer(serializers.ModelSerializer):
 
 class MonthlyReportSerializer(serializers.ModelSerializer):
     entries = MonthlyReportEntrySerializer(many=True, read_only=True)
-    month = serializers.DateField(format="%Y-%m", read_only=True)
+    month = serializers.DateField(read_only=True, help_text="The first day of the month.")
 
     class Meta:
         model = MonthlyReport
@@ -461,3 +470,71 @@ class MonthlyReportViewSet(
         return Response(
             MonthlyReportSerializer(get_object_or_404(MonthlyReport, pk=report.pk)).data
         )
+
+
+# --- reminders -----------------------------------------------------------------------------
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    period = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = Reminder
+        fields = [
+            "id",
+            "kind",
+            "customer",
+            "customer_name",
+            "manager",
+            "period",
+            "due_on",
+            "status",
+            "satisfied_at",
+            "satisfied_by",
+        ]
+        read_only_fields = fields
+
+
+class _ReminderQuery(serializers.Serializer):
+    month = serializers.DateField(input_formats=["%Y-%m"], required=False)
+    status = serializers.ChoiceField(choices=Reminder.Status.choices, required=False)
+    kind = serializers.ChoiceField(choices=Reminder.Kind.choices, required=False)
+    manager = serializers.IntegerField(min_value=1, required=False)
+
+
+class ReminderPolicy(permissions.BasePermission):
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return roles.can_view_reminders(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM"),
+            OpenApiParameter("status", str, enum=Reminder.Status.values),
+            OpenApiParameter("kind", str, enum=Reminder.Kind.values),
+            OpenApiParameter("manager", int),
+        ]
+    )
+)
+class ReminderViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
+    """Reminders opened by the scheduled jobs: a manager sees his own, executives all."""
+
+    permission_classes = [permissions.IsAuthenticated, ReminderPolicy]
+    serializer_class = ReminderSerializer
+    queryset = Reminder.objects.none()
+
+    def get_queryset(self) -> Any:
+        query = _ReminderQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        qs = selectors.reminder_list(
+            user=self.request.user,
+            month=data.get("month"),
+            status=data.get("status", ""),
+            kind=data.get("kind", ""),
+        )
+        if data.get("manager"):
+            qs = qs.filter(manager_id=data["manager"])
+        return qs

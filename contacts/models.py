@@ -349,3 +349,109 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Reminder(TimeStampedModel):
+    """Something a manager must do, opened by a scheduled job (dynamic management).
+
+    The unique (kind, customer, period) key makes every job safe to run twice: a second
+    run finds the row and creates nothing.
+    """
+
+    class Kind(models.TextChoices):
+        GOLD_CONTACT = "gold_contact", _("Monthly gold-card contact")
+        AT_RISK = "at_risk", _("Customer at risk")
+        BIRTHDAY = "birthday", _("Birthday coming")
+        UNASSIGNED = "unassigned", _("Gold customer without a manager")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        SATISFIED = "satisfied", _("Done")
+        MISSED = "missed", _("Missed")
+        CLOSED = "closed", _("Closed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sales manager"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    # gold_contact: the month's first day; birthday: 1 January of the year; at_risk: the day
+    # of the last contact before the customer went quiet (so a new quiet spell is a new row).
+    period = models.DateField(_("period"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
+    satisfied_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    satisfied_by = models.ForeignKey(
+        ContactLog,
+        verbose_name=_("done by contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Claimed with a conditional update by the one run that tells the manager.
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "due_on", "id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "customer", "period"], name="contacts_reminder_once_per_period"
+            ),
+        ]
+        indexes = [
+            # reminder_list() for a manager's home page and the weekly nudge.
+            models.Index(fields=["manager", "status", "kind"], name="reminder_manager_idx"),
+            # compliance per manager and month; the month-end close.
+            models.Index(fields=["kind", "period", "status"], name="reminder_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.customer_id} · {self.period}"
+
+
+class Nudge(models.Model):
+    """One reminder e-mail to one manager for one week of one month: sent at most once."""
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    week = models.PositiveSmallIntegerField(_("week of the month"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("nudge")
+        verbose_name_plural = _("nudges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["manager", "month", "week"], name="contacts_nudge_once_per_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager_id} · {self.month:%Y-%m} · {self.week}"
+
+
+class Escalation(models.Model):
+    """The month's summary of missed gold-card contacts, sent to executives once."""
+
+    month = models.DateField(_("month"), unique=True)
+    missed = models.PositiveIntegerField(_("missed contacts"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.missed}"

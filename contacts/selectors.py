@@ -6,15 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from customers.models import Customer
 from customers.selectors import at_risk_filter, days_since, visible_customers, with_last_contact
 from dealercrm import roles
+from dealercrm.security import not_found
 
-from .models import ContactLog, MonthlyReport, Notification, Submission
+from .models import ContactLog, MonthlyReport, Notification, Reminder, Submission
 from .services import month_bounds, month_start
 
 # --- contact logs -------------------------------------------------------------------
@@ -55,7 +56,7 @@ def contact_log_get(*, user: Any, pk: Any) -> ContactLog:
     try:
         return contact_log_list(user=user).get(pk=pk)
     except (ContactLog.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such contact log") from exc
+        raise not_found(ContactLog, pk, "contact log") from exc
 
 
 # --- submissions -----------------------------------------------------------------------
@@ -98,9 +99,9 @@ def submission_get(*, user: Any, pk: Any) -> Submission:
             .get(pk=pk)
         )
     except (Submission.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such submission") from exc
+        raise not_found(Submission, pk, "submission") from exc
     if not roles.can_view_submission(user, submission):
-        raise Http404("No such submission")
+        raise not_found(Submission, pk, "submission")
     return submission
 
 
@@ -114,6 +115,7 @@ class ManagerHome:
     pending: list[Submission]
     at_risk: list[Customer]
     at_risk_total: int
+    reminders: list[Reminder]
 
 
 def manager_home(*, user: Any, today: dt.date | None = None, limit: int = 20) -> ManagerHome:
@@ -139,6 +141,11 @@ def manager_home(*, user: Any, today: dt.date | None = None, limit: int = 20) ->
         ),
         at_risk=list(at_risk_qs[:limit]),
         at_risk_total=at_risk_qs.count(),
+        reminders=list(
+            Reminder.objects.filter(manager=user, status=Reminder.Status.OPEN)
+            .select_related("customer")
+            .order_by("due_on", "id")[:limit]
+        ),
     )
 
 
@@ -168,9 +175,9 @@ def monthly_report_get(*, user: Any, pk: Any) -> MonthlyReport:
     try:
         report = MonthlyReport.objects.select_related("manager").get(pk=pk)
     except (MonthlyReport.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such report") from exc
+        raise not_found(MonthlyReport, pk, "report") from exc
     if not roles.can_view_monthly_report(user, report):
-        raise Http404("No such report")
+        raise not_found(MonthlyReport, pk, "report")
     return report
 
 
@@ -192,3 +199,64 @@ def unread_count(*, user: Any) -> int:
 def last_contact_summary(*, customer: Customer) -> dict[str, Any]:
     latest = ContactLog.objects.filter(customer=customer).aggregate(last=Max("occurred_at"))["last"]
     return {"last_contacted_at": latest, "days_since_contact": days_since(latest)}
+
+
+# --- reminders and compliance --------------------------------------------------------------
+
+
+def reminder_list(
+    *, user: Any, month: dt.date | None = None, status: str = "", kind: str = ""
+) -> QuerySet[Reminder]:
+    if roles.can_view_all_reminders(user):
+        qs = Reminder.objects.all()
+    elif roles.can_view_reminders(user):
+        qs = Reminder.objects.filter(manager=user)
+    else:
+        return Reminder.objects.none()
+    if month:
+        qs = qs.filter(period=month_start(month))
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("customer", "manager").order_by("status", "due_on", "id")
+
+
+@dataclass
+class ComplianceRow:
+    manager: Any
+    due: int
+    contacted: int
+    missed: int
+    open: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.contacted / self.due, 1) if self.due else None
+
+
+def compliance(*, user: Any, month: dt.date) -> list[ComplianceRow]:
+    """Per manager: the month's gold-contact reminders, done, missed and still open."""
+    rows = (
+        reminder_list(user=user, month=month, kind=Reminder.Kind.GOLD_CONTACT)
+        .order_by()
+        .values("manager")
+        .annotate(
+            due=Count("id"),
+            contacted=Count("id", filter=Q(status=Reminder.Status.SATISFIED)),
+            missed=Count("id", filter=Q(status=Reminder.Status.MISSED)),
+            still_open=Count("id", filter=Q(status=Reminder.Status.OPEN)),
+        )
+    )
+    users = get_user_model().objects.in_bulk([r["manager"] for r in rows])
+    result = [
+        ComplianceRow(
+            manager=users.get(r["manager"]),
+            due=r["due"],
+            contacted=r["contacted"],
+            missed=r["missed"],
+            open=r["still_open"],
+        )
+        for r in rows
+    ]
+    return sorted(result, key=lambda r: (r.rate if r.rate is not None else 101, str(r.manager)))

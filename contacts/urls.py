@@ -17,6 +17,8 @@ urlpatterns = [
     path("logs/<int:pk>/delete/", views.contact_log_delete, name="log_delete"),
     path("monthly/", views.monthly_list, name="monthly_list"),
     path("monthly/<int:pk>/", views.monthly_detail, name="monthly_detail"),
+    path("reminders/", views.reminder_list, name="reminders"),
+    path("compliance/", views.compliance, name="compliance"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read"),
 ]

@@ -29,7 +29,7 @@ from .forms import (
     RejectForm,
     SubmissionForm,
 )
-from .models import Submission
+from .models import Reminder, Submission
 
 PAGE_SIZE = 25
 
@@ -413,3 +413,50 @@ def notification_read(request: HttpRequest) -> HttpResponse:
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)
     return redirect("contacts:notifications")
+
+
+# --- reminders and compliance ------------------------------------------------------------
+
+
+def _month_param(request: HttpRequest) -> Any:
+    form = MonthForm({"month": request.GET.get("month", "")})
+    return form.cleaned_data["month"] if form.is_valid() else timezone.localdate().replace(day=1)
+
+
+@policy_required(roles.can_view_reminders)
+def reminder_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in Reminder.Status.values else ""
+    month = _month_param(request) if request.GET.get("month") else None
+    qs = selectors.reminder_list(user=request.user, month=month, status=status)
+    return render(
+        request,
+        "contacts/reminder_list.html",
+        {
+            "page": _page(request, qs),
+            "querystring": _querystring(request),
+            "status": status,
+            "statuses": Reminder.Status.choices,
+            "month": month,
+        },
+    )
+
+
+@policy_required(roles.can_view_all_reminders)
+def compliance(request: HttpRequest) -> HttpResponse:
+    month = _month_param(request)
+    rows = selectors.compliance(user=request.user, month=month)
+    return render(
+        request,
+        "contacts/compliance.html",
+        {
+            "month": month,
+            "rows": rows,
+            "totals": {
+                "due": sum(r.due for r in rows),
+                "contacted": sum(r.contacted for r in rows),
+                "missed": sum(r.missed for r in rows),
+                "open": sum(r.open for r in rows),
+            },
+        },
+    )

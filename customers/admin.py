@@ -39,6 +39,7 @@ class CustomerAdmin(PolicyAdmin):
     search_fields = ["name", "name_pinyin", "name_initials", "phones__national"]
     list_select_related = ["manager", "sales_region"]
     raw_id_fields = ["manager"]
+    readonly_fields = ["is_gold_card"]  # follows the gold card (loyalty), never ticked here
 
     def save_model(self, request: Any, obj: Customer, form: Any, change: bool) -> None:
         if change:

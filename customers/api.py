@@ -24,6 +24,7 @@ PERSONAL_FIELDS = (
     "gender",
     "birth_date",
     "birth_year",
+    "id_number",
     "family_situation",
     "hobbies",
     "personality",
@@ -109,6 +110,7 @@ CUSTOMER_FIELDS = [
     "gender",
     "birth_date",
     "birth_year",
+    "id_number",
     "family_situation",
     "province",
     "city",
@@ -184,6 +186,8 @@ class CustomerInputSerializer(serializers.ModelSerializer):
             f
             for f in CUSTOMER_FIELDS
             if f not in {"id", "name_pinyin", "name_initials", "created_at", "updated_at"}
+            # is_gold_card follows the gold card (the gold-cards resource changes it).
+            and f != "is_gold_card"
         ] + ["phones"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

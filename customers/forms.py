@@ -14,6 +14,7 @@ from dealercrm.templatetags.dealercrm import person
 
 from .models import Customer, Machine, Operator, Phone, Project, Shareholder
 
+MAX_ID = 2**63 - 1  # bigint primary keys: a larger "id" is bad input, not a server error
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -53,12 +54,14 @@ class CustomerForm(DossierFormMixin, forms.ModelForm):
             "status",
             "manager",
             "sales_region",
-            "is_gold_card",
+            # is_gold_card follows the customer's gold card (loyalty registers, suspends and
+            # revokes cards); it is not ticked by hand.
             "is_benchmark",
             "is_key_account",
             "gender",
             "birth_date",
             "birth_year",
+            "id_number",
             "family_situation",
             "province",
             "city",
@@ -153,8 +156,8 @@ class ProjectForm(DossierFormMixin, forms.ModelForm):
 
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    region = forms.IntegerField(label=_("Region"), required=False, min_value=1)
-    manager = forms.IntegerField(label=_("Manager"), required=False, min_value=1)
+    region = forms.IntegerField(label=_("Region"), required=False, min_value=1, max_value=MAX_ID)
+    manager = forms.IntegerField(label=_("Manager"), required=False, min_value=1, max_value=MAX_ID)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -6,6 +6,7 @@ Every model keeps an audit history (django-simple-history); rows change only thr
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,16 @@ from dealercrm.models import TimeStampedModel
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
+_ID_NUMBER_RE = re.compile(r"[0-9]{14}(?:[0-9]{3})?[0-9X]")
+
+
+def validate_id_number(value: str) -> None:
+    """15 or 18 characters, digits except a last X (lower case and spaces are folded)."""
+    if value and not _ID_NUMBER_RE.fullmatch(clean_text(value).upper()):
+        raise ValidationError(
+            _("An ID number has 15 or 18 characters: digits, the last may be X."),
+            code="id_number",
+        )
 
 
 class SalesRegion(TimeStampedModel):
@@ -40,6 +51,14 @@ class SalesRegion(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LiveCustomerManager(models.Manager["Customer"]):
+    """Customers that are not merged tombstones: what every query in every app means by
+    "customers" (reminders, gold-card lists, reports). `Customer.all_objects` sees all."""
+
+    def get_queryset(self) -> models.QuerySet[Customer]:
+        return super().get_queryset().filter(merged_into__isnull=True)
 
 
 class Customer(TimeStampedModel):
@@ -60,6 +79,7 @@ class Customer(TimeStampedModel):
 
     class Industry(models.TextChoices):
         # 作业对象 (DOMAIN.md): the line of work the machines are used in.
+        UNKNOWN = "", _("Not recorded")
         EARTHMOVING = "earthmoving", _("Earthmoving")
         ROAD = "road", _("Road construction")
         QUARRY = "quarry", _("Quarry / sand & gravel")
@@ -99,6 +119,17 @@ class Customer(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(MIN_YEAR), MaxValueValidator(MAX_YEAR)],
         help_text=_("When only the year is known."),
+    )
+    # 居民身份证号: personal data, shown only to those who see the personal side. Validated
+    # loosely (old 15-digit numbers and mistyped check digits are still worth keeping);
+    # the matcher checks the check digit itself.
+    id_number = models.CharField(
+        _("ID number"),
+        max_length=18,
+        blank=True,
+        db_index=True,  # the matcher looks a number up when a dossier changes
+        validators=[validate_id_number],
+        help_text=_("Resident ID card number: 15 or 18 characters, the last may be X."),
     )
     family_situation = models.TextField(_("family situation"), blank=True)
 
@@ -162,8 +193,23 @@ class Customer(TimeStampedModel):
     is_benchmark = models.BooleanField(_("benchmark customer"), default=False)
     is_key_account = models.BooleanField(_("key account"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    # A merged duplicate stays as a tombstone pointing at the dossier it was merged into:
+    # selectors hide it, its old URL redirects, and the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_from",
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = LiveCustomerManager()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -176,6 +222,15 @@ class Customer(TimeStampedModel):
                 name="customers_customer_external_ref_unique",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="customers_customer_name_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("id")),
+                name="customers_customer_not_merged_into_itself",
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True, merged_at__isnull=True)
+                | Q(merged_into__isnull=False, merged_at__isnull=False),
+                name="customers_customer_merged_at_with_merged_into",
+            ),
         ]
         indexes = [
             # customer_list(): the default order (by pinyin, so 刘 sorts under L).
@@ -207,10 +262,15 @@ class Customer(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
 
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
     def derive_keys(self) -> None:
         """Search and matching keys from this row's name (traditional folded to simplified)."""
         keys = name_keys(self.name)
         self.name = self.name.strip()
+        self.id_number = clean_text(self.id_number).upper()
         self.name_pinyin = keys.pinyin[:300]
         self.name_initials = keys.initials[:100]
         self.name_fuzzy = keys.fuzzy[:300]
@@ -261,6 +321,10 @@ class CustomerGroupObjectPermission(GroupObjectPermissionBase):
 
 class Phone(TimeStampedModel):
     """One number as typed and as E.164; old numbers are kept as obsolete, never overwritten."""
+
+    # Merging two dossiers unites their phones: a number both have stays once, on the kept
+    # customer (customers.matching.merge reads this).
+    merge_identity = ("e164",)
 
     class Label(models.TextChoices):
         MOBILE = "mobile", _("Mobile")
@@ -565,3 +629,34 @@ class Project(TimeStampedModel):
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The project cannot end before it starts.")})
+
+
+# The review queue and merge records live with the matcher; importing them here keeps
+# them in this app and importable as `from customers.models import MergeRecord`.
+from customers.matching.models import (  # noqa: E402
+    CustomerRelation,
+    DuplicateCandidate,
+    MatchKey,
+    MatchRun,
+    MatchState,
+    MergeRecord,
+)
+
+__all__ = [
+    "Customer",
+    "CustomerGroupObjectPermission",
+    "CustomerRelation",
+    "CustomerUserObjectPermission",
+    "DuplicateCandidate",
+    "Machine",
+    "MatchKey",
+    "MatchRun",
+    "MatchState",
+    "MergeRecord",
+    "Operator",
+    "Phone",
+    "Project",
+    "SalesRegion",
+    "Shareholder",
+    "validate_id_number",
+]

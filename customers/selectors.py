@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db.models import (
     BooleanField,
     Exists,
@@ -22,15 +23,23 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.http import Http404
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext
-from guardian.shortcuts import get_objects_for_user
 
 from dealercrm import roles
+from dealercrm.security import not_found
 
 from .matching.normalise import parse_search
-from .models import Customer, Machine, Operator, Phone, Project, Shareholder
+from .models import (
+    Customer,
+    CustomerUserObjectPermission,
+    Machine,
+    Operator,
+    Phone,
+    Project,
+    Shareholder,
+)
 
 HISTORY_LIMIT = 50
 DOSSIER_LOGS = 10
@@ -79,12 +88,25 @@ def at_risk_filter(today: dt.date | None = None) -> Q:
 
 
 def visible_customers(*, user: Any) -> QuerySet[Customer]:
+    """Every list, search, count and lookup starts here; merged duplicates (tombstones
+    pointing at the dossier they were merged into) are never among them."""
+    return _visible_customers(user=user).filter(merged_into__isnull=True)
+
+
+def _visible_customers(*, user: Any) -> QuerySet[Customer]:
     if roles.can_view_all_customers(user):
         return Customer.objects.all()
     if roles.can_view_customers(user):
-        return get_objects_for_user(
-            user, roles.VIEW_CUSTOMER_PERM, klass=Customer, accept_global_perms=False
+        # The guardian view permission rows (kept in step with the assignment), read as an
+        # EXISTS on the direct-FK table: guardian's get_objects_for_user ORs user and group
+        # grants and made PostgreSQL probe every customer (bench: 150 ms → 1 ms).
+        view = Permission.objects.filter(
+            content_type__app_label="customers", codename="view_customer"
+        ).values("pk")[:1]
+        granted = CustomerUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission_id=Subquery(view)
         )
+        return Customer.objects.filter(Exists(granted))
     return Customer.objects.none()
 
 
@@ -143,11 +165,14 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
             qs = qs.filter(**{FLAG_FIELDS[flag]: True})
     if filters.at_risk:
         qs = qs.filter(at_risk_filter())
+    # With a search, sort the (few) matches; walking the pinyin index in order hoping for
+    # 25 early hits read 60k rows for initials that sort late (bench, `zj`).
+    order = (Lower("name_pinyin"), "id") if filters.search.strip() else ("name_pinyin", "id")
     return (
         with_last_contact(qs)
         .select_related("manager", "sales_region")
         .prefetch_related(Prefetch("phones", queryset=Phone.objects.filter(is_active=True)))
-        .order_by("name_pinyin", "id")
+        .order_by(*order)
     )
 
 
@@ -156,7 +181,7 @@ def customer_get(*, user: Any, pk: Any) -> Customer:
     try:
         return visible_customers(user=user).select_related("manager", "sales_region").get(pk=pk)
     except (Customer.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such customer") from exc
+        raise not_found(Customer, pk, "customer") from exc
 
 
 def row_get(*, user: Any, customer: Customer, model: type[Any], pk: Any) -> Any:
@@ -164,7 +189,7 @@ def row_get(*, user: Any, customer: Customer, model: type[Any], pk: Any) -> Any:
     try:
         return model.objects.get(customer=customer, pk=pk)
     except (model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such row") from exc
+        raise not_found(model, pk, "row") from exc
 
 
 @dataclass
@@ -181,6 +206,9 @@ class Dossier:
     contact_logs: list[Any] | None = None
     contact_log_count: int = 0
     last_contacted_at: Any = None
+    service: Any = None  # service.selectors.ServiceSection, None when not allowed
+    parts: Any = None  # parts.selectors.PartsSection, None when not allowed
+    gold: Any = None  # loyalty.selectors.GoldSection, None when not allowed
 
 
 @dataclass
@@ -254,6 +282,25 @@ def customer_history(*, customer: Customer, limit: int = HISTORY_LIMIT) -> list[
     return entries[:limit]
 
 
+def _after_sales(*, user: Any, customer: Customer, machines: list[Machine]) -> tuple[Any, Any]:
+    """The after-sales and parts sections (seed 000 items 3 and 4), a fixed number of
+    queries each. Those apps build on customers, so they are imported here, when called."""
+    from parts.selectors import dossier_parts
+    from service.selectors import dossier_service
+
+    return (
+        dossier_service(user=user, customer=customer, machines=machines),
+        dossier_parts(user=user, customer=customer),
+    )
+
+
+def _gold_card(*, user: Any, customer: Customer) -> Any:
+    """The gold card, its state and credit balance (one query; loyalty builds on customers)."""
+    from loyalty.selectors import dossier_gold
+
+    return dossier_gold(user=user, customer=customer)
+
+
 def dossier_get(*, user: Any, pk: Any) -> Dossier:
     """Everything the dossier page shows, in a fixed number of queries."""
     customer = customer_get(user=user, pk=pk)
@@ -270,6 +317,7 @@ def dossier_get(*, user: Any, pk: Any) -> Dossier:
         log_qs = _contact_log_model().objects.filter(customer=customer)
         logs = list(log_qs.select_related("staff").order_by("-occurred_at", "-id")[:DOSSIER_LOGS])
         log_count = log_qs.count()
+    service, parts = _after_sales(user=user, customer=customer, machines=machines)
     return Dossier(
         contact_logs=logs,
         contact_log_count=log_count,
@@ -285,6 +333,9 @@ def dossier_get(*, user: Any, pk: Any) -> Dossier:
         history=customer_history(customer=customer) if roles.can_view_history(user) else None,
         show_personal=show_personal,
         show_money=roles.can_view_money(user),
+        service=service,
+        parts=parts,
+        gold=_gold_card(user=user, customer=customer),
     )
 
 

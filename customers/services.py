@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -59,6 +60,36 @@ def _validate_manager(manager: Any) -> None:
         )
 
 
+def _check_gold_cap(customer: Customer, *, was_gold: bool, old_manager_id: int | None) -> None:
+    """Seed 000: a manager looks after at most GOLD_CARD_CAP_PER_MANAGER gold customers.
+
+    Checked wherever a gold customer gets a manager (a card issued or reactivated, a
+    reassignment), with the manager's user row locked so that two assignments at once
+    cannot both take the last place.
+    """
+    if not customer.is_gold_card or customer.manager_id is None:
+        return
+    if was_gold and old_manager_id == customer.manager_id:
+        return
+    get_user_model().objects.select_for_update().filter(pk=customer.manager_id).exists()
+    cap = int(settings.DEALERCRM["GOLD_CARD_CAP_PER_MANAGER"])
+    held = (
+        Customer.objects.filter(manager_id=customer.manager_id, is_gold_card=True)
+        .exclude(pk=customer.pk)
+        .count()
+    )
+    if held >= cap:
+        raise ValidationError(
+            {
+                "manager": _(
+                    "%(user)s already looks after %(held)s gold-card customers; the limit is "
+                    "%(cap)s. Give this customer to another manager or free a place first."
+                )
+                % {"user": customer.manager, "held": held, "cap": cap}
+            }
+        )
+
+
 def _sync_manager_permission(customer: Customer, old_manager_id: int | None) -> None:
     """Keep guardian's per-object read permission in step with the assignment."""
     if old_manager_id == customer.manager_id:
@@ -79,6 +110,7 @@ def customer_create(
     roles.require(roles.can_write_dossier, actor)
     customer = _apply(Customer(), data)
     _validate_manager(customer.manager)
+    _check_gold_cap(customer, was_gold=False, old_manager_id=None)
     _save(customer, actor=actor)
     errors: dict[str, list[str]] = {}
     for index, phone_data in enumerate(phones):
@@ -98,9 +130,10 @@ def customer_create(
 def customer_update(*, actor: Any, customer: Customer, data: Mapping[str, Any]) -> Customer:
     roles.require(roles.can_write_dossier, actor)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    old_manager_id = customer.manager_id
+    old_manager_id, was_gold = customer.manager_id, customer.is_gold_card
     _apply(customer, data)
     _validate_manager(customer.manager)
+    _check_gold_cap(customer, was_gold=was_gold, old_manager_id=old_manager_id)
     _save(customer, actor=actor)
     _sync_manager_permission(customer, old_manager_id)
     return customer

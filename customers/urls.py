@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .matching import views as matching
 
 app_name = "customers"
 
@@ -13,4 +14,13 @@ urlpatterns = [
     path("<int:pk>/<slug:section>/new/", views.row_create, name="row_create"),
     path("<int:pk>/<slug:section>/<int:row_pk>/edit/", views.row_update, name="row_update"),
     path("<int:pk>/<slug:section>/<int:row_pk>/delete/", views.row_delete, name="row_delete"),
+    # The archivist's duplicate review queue and merges (issue 10).
+    path("duplicates/", matching.duplicate_list, name="duplicate_list"),
+    path("duplicates/<int:pk>/", matching.duplicate_detail, name="duplicate_detail"),
+    path("duplicates/<int:pk>/merge/", matching.duplicate_merge, name="duplicate_merge"),
+    path("duplicates/<int:pk>/dismiss/", matching.duplicate_dismiss, name="duplicate_dismiss"),
+    path("duplicates/<int:pk>/relate/", matching.duplicate_relate, name="duplicate_relate"),
+    path("merges/", matching.merge_list, name="merge_list"),
+    path("merges/<int:pk>/", matching.merge_detail, name="merge_detail"),
+    path("merges/<int:pk>/undo/", matching.merge_undo, name="merge_undo"),
 ]

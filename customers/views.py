@@ -28,6 +28,7 @@ from .forms import (
     ProjectForm,
     ShareholderForm,
 )
+from .matching.selectors import merged_target
 from .models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
 
 PAGE_SIZE = 25
@@ -101,7 +102,15 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @policy_required(roles.can_view_customers)
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = selectors.dossier_get(user=request.user, pk=pk)
+    try:
+        dossier = selectors.dossier_get(user=request.user, pk=pk)
+    except Http404:
+        # A merged duplicate's old address leads to the dossier it was merged into, for
+        # whoever may see that one (everyone else gets the same 404 as before).
+        target = merged_target(pk=pk)
+        if target is None:
+            raise
+        return redirect(selectors.customer_get(user=request.user, pk=target.pk))
     return render(
         request,
         "customers/customer_detail.html",

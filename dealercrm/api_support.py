@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dealercrm import roles
+from dealercrm.security import HiddenObject, log_denied, not_found
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -35,6 +37,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     Every error body is an object: field errors as {field: [messages]}, others as
     {"detail": message}.
     """
+    request = context.get("request")
+    if isinstance(exc, HiddenObject):
+        log_denied(request, 404, str(exc))
+    elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        log_denied(request, 401, str(exc.detail))
+    elif isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
+        log_denied(request, 403, str(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -65,3 +74,56 @@ class DossierPolicy(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         return roles.can_write_dossier(request.user)
+
+
+class ScopedObjectMixin:
+    """get_object() for viewsets whose queryset is already scoped by a selector: a row
+    outside the scope answers 404 like a missing one, but is logged as a denial."""
+
+    def get_object(self) -> Any:
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]  # type: ignore[attr-defined]
+        try:
+            obj = queryset.get(**{self.lookup_field: lookup})  # type: ignore[attr-defined]
+        except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+            raise not_found(queryset.model, lookup) from exc
+        self.check_object_permissions(self.request, obj)  # type: ignore[attr-defined]
+        return obj
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error: {'detail': message} or, for bad input, {field: [messages]}.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+ERROR_RESPONSES = {
+    "400": "Bad input: field errors, nothing was written.",
+    "401": "No or wrong credentials.",
+    "403": "The caller's role may not do this.",
+    "404": "No such object, or one the caller may not see.",
+    "405": "Method not allowed on this resource.",
+    "429": "Too many requests; see Retry-After.",
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:
+    """drf-spectacular postprocessing hook: document the one error format and every error
+    status the policy and validation can answer, on every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            codes = ["400", "401", "403", "404", "405", "429"]
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code,
+                    {
+                        "description": ERROR_RESPONSES[code],
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
+    return result

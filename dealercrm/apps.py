@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DealercrmConfig(AppConfig):
     name = "dealercrm"
     verbose_name = _("dealercrm")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the role-change log

@@ -166,6 +166,178 @@ def can_administer(user: Any) -> bool:
     return _active(user) and user.is_superuser
 
 
+# --- scheduled work -----------------------------------------------------------
+
+SYSTEM_USERNAME = "system"
+
+
+def is_system_actor(user: Any) -> bool:
+    """The named actor scheduled jobs run as (it has no usable password: nobody logs in)."""
+    return (
+        _active(user) and user.get_username() == SYSTEM_USERNAME and not user.has_usable_password()
+    )
+
+
+def can_run_scheduled_jobs(user: Any) -> bool:
+    """Reminders, escalations and tiering: the system actor, or an administrator by hand."""
+    return is_system_actor(user) or (_active(user) and user.is_superuser)
+
+
+def can_view_reminders(user: Any) -> bool:
+    return can_view_contact_logs(user)
+
+
+def can_view_all_reminders(user: Any) -> bool:
+    return can_view_all_submissions(user)
+
+
+# --- after-sales service, hour meters and parts ---------------------------------
+# Service records (seed 000 item 3) are the service desk's own documents: service staff
+# write them, although they never write the dossier's profile, fleet or money fields.
+# The charges on a record are money: only the archivist fills or corrects them, and
+# service staff never see them. Parts orders (item 4) are dossier money records: the
+# archivist writes them, and service staff do not read them at all.
+
+
+def can_view_service_records(user: Any) -> bool:
+    """Who may open service records; rows are scoped like customers (a manager: his own)."""
+    return can_view_customers(user)
+
+
+def can_write_service_record(user: Any) -> bool:
+    """Service staff and the archivist create and update service records."""
+    return _active(user) and (user.is_superuser or bool(role_names(user) & {ARCHIVIST, SERVICE}))
+
+
+def can_edit_closed_service_record(user: Any) -> bool:
+    """A closed record is final for the desk; the archivist may still correct it."""
+    return can_write_dossier(user)
+
+
+def can_delete_service_record(user: Any) -> bool:
+    return can_write_dossier(user)
+
+
+def can_view_service_charges(user: Any) -> bool:
+    """Labour and parts charges are money: not for service staff."""
+    return can_view_money(user)
+
+
+def can_write_service_charges(user: Any) -> bool:
+    return can_write_dossier(user)
+
+
+def can_write_hour_reading(user: Any) -> bool:
+    """Hour-meter readings come from visits or are entered directly by the desk."""
+    return can_write_service_record(user)
+
+
+def can_delete_hour_reading(user: Any) -> bool:
+    """A wrong reading blocks the next ones (readings never go down): the archivist removes it."""
+    return can_write_dossier(user)
+
+
+def can_view_maintenance_due(user: Any) -> bool:
+    """The "due soon" list: service staff see every machine, a manager his customers'."""
+    return can_view_customers(user)
+
+
+def can_view_parts_orders(user: Any) -> bool:
+    """Parts orders are money records: not for service staff."""
+    return can_view_customers(user) and can_view_money(user)
+
+
+def can_write_parts_order(user: Any) -> bool:
+    return can_write_dossier(user)
+
+
+def can_configure_service(user: Any) -> bool:
+    """Maintenance plans and the part catalogue (entered in the admin)."""
+    return can_write_dossier(user)
+
+
+def can_refresh_maintenance_forecasts(user: Any) -> bool:
+    """The nightly recomputation (system actor), or by hand."""
+    return can_run_scheduled_jobs(user) or can_configure_service(user)
+
+
+# --- security ------------------------------------------------------------------
+
+
+def can_clear_lockouts(user: Any) -> bool:
+    """Locked-out logins are seen and cleared by the archivist or a superuser."""
+    return can_write_dossier(user)
+
+
+# --- the gold-card programme (loyalty) ---------------------------------------------
+# Seed 000: the archivist keeps the registration form (金卡客户登记表), the cards and the
+# benefit ledger; executives watch the whole gold group; each manager reads his own gold
+# customers (the selectors scope rows as for customers). Service staff see no money and
+# no ledger.
+
+
+def can_manage_gold_cards(user: Any) -> bool:
+    """Register, suspend, revoke and reactivate cards; record referrals, traits, awards;
+    configure the benefit rules and the award weights."""
+    return can_write_dossier(user)
+
+
+def can_view_gold_programme(user: Any) -> bool:
+    """Cards, ledgers and referral trees (a manager: of his own customers only)."""
+    return _active(user) and (
+        user.is_superuser or bool(role_names(user) & {ARCHIVIST, EXECUTIVE, SALES_MANAGER})
+    )
+
+
+def can_view_all_gold_programme(user: Any) -> bool:
+    """The whole gold group: candidates, the yearly ranking, every card."""
+    return _active(user) and (user.is_superuser or bool(role_names(user) & {ARCHIVIST, EXECUTIVE}))
+
+
+def can_view_gold_candidates(user: Any) -> bool:
+    return can_view_all_gold_programme(user)
+
+
+def can_redeem_credits(user: Any) -> bool:
+    """Credits are money: only the archivist spends them against a parts order."""
+    return can_manage_gold_cards(user)
+
+
+def can_sync_credits(user: Any) -> bool:
+    """Earning credits by rule: the system actor after a purchase, or the archivist."""
+    return can_run_scheduled_jobs(user) or can_manage_gold_cards(user)
+
+
+def can_view_account_lists(user: Any) -> bool:
+    """Benchmark and key-account lists with their next actions: sales information."""
+    return can_view_contact_logs(user)
+
+
+def can_write_tender(user: Any) -> bool:
+    """A key account's tenders are dossier information: the archivist keeps them."""
+    return can_write_dossier(user)
+
+
+# --- duplicates and merges (archive truth) ------------------------------------
+# Seed 000: the archivist alone cleans the archive and merges duplicates; the review queue
+# shows two dossiers side by side with every personal detail, so nobody else sees it.
+
+
+def can_review_duplicates(user: Any) -> bool:
+    """Open the duplicate queue, dismiss a pair or link two customers as relatives."""
+    return _active(user) and (user.is_superuser or has_role(user, ARCHIVIST))
+
+
+def can_merge(user: Any) -> bool:
+    """Merge two dossiers into one, and undo a merge."""
+    return can_review_duplicates(user)
+
+
+def can_refresh_duplicates(user: Any) -> bool:
+    """Rebuild the queue: the archivist by hand, or the system actor on schedule."""
+    return can_review_duplicates(user) or can_run_scheduled_jobs(user)
+
+
 # --- enforcement -------------------------------------------------------------
 
 

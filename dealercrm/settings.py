@@ -4,6 +4,7 @@ Safe development defaults; `DJANGO_ENV=production` turns on the hardening and
 refuses to start without a real SECRET_KEY. Nothing else branches on the environment.
 """
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "guardian",
     "simple_history",
     "dealercrm",
@@ -67,7 +69,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "dealercrm.middleware.SecurityLogMiddleware",
 ]
 
 ROOT_URLCONF = "dealercrm.urls"
@@ -181,11 +185,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Some read-only fields are left out for some roles (service staff see no personal
+    # side or money), so a response never promises them.
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dealercrm.api_support.add_error_responses",
+    ],
     # Several models have a "status"; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "customers.models.Customer.Status",
         "MachineStatusEnum": "customers.models.Machine.Status",
+        "CustomerKindEnum": "customers.models.Customer.Kind",
+        "ReminderKindEnum": "contacts.models.Reminder.Kind",
+        "ReminderStatusEnum": "contacts.models.Reminder.Status",
+        "SubmissionStatusEnum": "contacts.models.Submission.Status",
+        "MonthlyReportStatusEnum": "contacts.models.MonthlyReport.Status",
+        "ServiceRecordKindEnum": "service.models.ServiceRecord.Kind",
+        "ServiceRecordStatusEnum": "service.models.ServiceRecord.Status",
+        "HourReadingSourceEnum": "service.models.HourReading.Source",
+        "PartCategoryEnum": "parts.models.Category",
+        "GoldCardStateEnum": "loyalty.models.GoldCard.State",
+        "GoldCardEventKindEnum": "loyalty.models.GoldCardEvent.Kind",
+        "LedgerEntryKindEnum": "loyalty.models.LedgerEntry.Kind",
+        "GoldTraitEnum": "loyalty.models.Trait",
     },
 }
 
@@ -203,13 +227,67 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # not contacted for this many days is at risk.
 DEALERCRM = {
     "GOLD_CARD_CAP_PER_MANAGER": env.int("GOLD_CARD_CAP_PER_MANAGER", default=10),
+    # Gold-card candidates (seed 000): a customer with two or three of the seven traits.
+    "GOLD_CANDIDATE_MIN_TRAITS": env.int("GOLD_CANDIDATE_MIN_TRAITS", default=2),
+    # What the data must show for a computed trait (the archivist may tick any by hand):
+    # years operating machinery; machines bought from us + parts orders; machines in use;
+    # contact logs in the last 365 days; of them, logs with the "information given" intent.
+    "GOLD_TRAIT_EARLY_YEARS": env.int("GOLD_TRAIT_EARLY_YEARS", default=10),
+    "GOLD_TRAIT_PURCHASES": env.int("GOLD_TRAIT_PURCHASES", default=3),
+    "GOLD_TRAIT_FLEET": env.int("GOLD_TRAIT_FLEET", default=5),
+    "GOLD_TRAIT_CONTACTS_PER_YEAR": env.int("GOLD_TRAIT_CONTACTS_PER_YEAR", default=6),
+    "GOLD_TRAIT_INFORMATION_PER_YEAR": env.int("GOLD_TRAIT_INFORMATION_PER_YEAR", default=2),
     "AT_RISK_DAYS": env.int("AT_RISK_DAYS", default=90),
+    # Login throttling: failures allowed per user name / per IP within the window (s),
+    # then the key is locked for LOGIN_LOCK seconds (429 with Retry-After).
+    "LOGIN_FAILURES_PER_USER": env.int("LOGIN_FAILURES_PER_USER", default=5),
+    "LOGIN_FAILURES_PER_IP": env.int("LOGIN_FAILURES_PER_IP", default=20),
+    "LOGIN_WINDOW": env.int("LOGIN_WINDOW", default=900),
+    "LOGIN_LOCK": env.int("LOGIN_LOCK", default=900),
+    # Behind the production proxy the client address is the first X-Forwarded-For hop.
+    "TRUST_X_FORWARDED_FOR": env.bool("TRUST_X_FORWARDED_FOR", default=PRODUCTION),
+    # 80/20 tiering (seed 001): a customer is stable when he bought in at least this many
+    # of the last 4 quarters.
+    "TIER_STABLE_QUARTERS": env.int("TIER_STABLE_QUARTERS", default=3),
+    # First retry of a failed notification e-mail after this many seconds, then doubling.
+    "EMAIL_RETRY_BASE_SECONDS": env.float("EMAIL_RETRY_BASE_SECONDS", default=30.0),
+    # Gold-card benefit (seed 000): 5% off (九五折) parts and repair, as a fraction.
+    "GOLD_DISCOUNT": env.str("GOLD_DISCOUNT", default="0.05"),
+    # The maintenance plan of model families without their own (admin: maintenance plans).
+    "MAINTENANCE_FIRST_SERVICE_HOURS": env.int("MAINTENANCE_FIRST_SERVICE_HOURS", default=50),
+    "MAINTENANCE_INTERVAL_HOURS": env.int("MAINTENANCE_INTERVAL_HOURS", default=250),
+    # The "due soon" list: next maintenance predicted within this many days.
+    "MAINTENANCE_DUE_SOON_DAYS": env.int("MAINTENANCE_DUE_SOON_DAYS", default=14),
 }
+try:
+    DEALERCRM["GOLD_DISCOUNT"] = Decimal(DEALERCRM["GOLD_DISCOUNT"])
+except InvalidOperation:
+    raise ImproperlyConfigured("GOLD_DISCOUNT must be a fraction such as 0.05") from None
+if not Decimal("0") <= DEALERCRM["GOLD_DISCOUNT"] < Decimal("1"):
+    raise ImproperlyConfigured("GOLD_DISCOUNT must be at least 0 and below 1 (0.05 = 5% off)")
+if DEALERCRM["MAINTENANCE_FIRST_SERVICE_HOURS"] < 1 or DEALERCRM["MAINTENANCE_INTERVAL_HOURS"] < 1:
+    raise ImproperlyConfigured("Maintenance hours must be positive")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last request
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content security policy (django-csp): our pages load nothing but our own static files —
+# no inline scripts or styles, no CDNs (the machines are offline anyway).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

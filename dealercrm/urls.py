@@ -1,21 +1,38 @@
 """URL map: the browser pages, the admin, and the REST API under /api/v1/."""
 
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import security_views, views
+from .auth_views import LoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("security/lockouts/", security_views.lockout_list, name="lockouts"),
+    path("security/lockouts/<int:pk>/clear/", security_views.lockout_clear, name="lockout_clear"),
     path("customers/", include("customers.urls")),
     path("contacts/", include("contacts.urls")),
+    path("service/", include("service.urls")),
+    path("parts/", include("parts.urls")),
+    path("loyalty/", include("loyalty.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("dealercrm.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: no inline script for the CSP.
+    path(
+        "api/docs/",
+        # Swagger UI sets style attributes from its script; scripts stay 'self' only.
+        csp_update({"style-src": ["'self'", "'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="schema")
+        ),
+        name="api-docs",
+    ),
 ]
+
+handler404 = "dealercrm.views.page_not_found"

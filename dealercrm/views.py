@@ -1,8 +1,9 @@
 """Project-level pages: the home page each role lands on."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 
 from contacts import selectors as contact_selectors
 from customers import selectors as customer_selectors
@@ -27,3 +28,10 @@ def home(request: HttpRequest) -> HttpResponse:
         )[:10]
         context["inbox"] = contact_selectors.inbox(user=user)[:10]
     return render(request, "home.html", context)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 in the API's one error format under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

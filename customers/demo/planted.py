@@ -26,7 +26,7 @@ def planted(gen: DemoPieces) -> list[CustomerSpec]:
       demo-0005 刘总    nickname from a phone call, +86 13853991234 (the shared number)
       demo-0006/0007 张庆华 entered twice (寿光市); the second entry adds a second phone number
       demo-0008 王振海 / demo-0009 王镇海  brothers in one village, same pinyin, born 1966 and
-                        1974, different phones: NOT duplicates
+                        1974, different phones and ID numbers: NOT duplicates
     """
     for number in (
         "13853991234",
@@ -228,6 +228,7 @@ def planted(gen: DemoPieces) -> list[CustomerSpec]:
                 **wang_village,
                 "name": "王振海",
                 "birth_date": date(1966, 2, 11),
+                "id_number": "371324196602113512",
                 "started_operating_year": 1996,
                 "family_situation": "已婚，两个儿子；弟弟王镇海同村，也干土方",
             },
@@ -242,6 +243,7 @@ def planted(gen: DemoPieces) -> list[CustomerSpec]:
                 **wang_village,
                 "name": "王镇海",
                 "birth_date": date(1974, 10, 3),
+                "id_number": "371324197410033571",
                 "started_operating_year": 2004,
                 "family_situation": "已婚，一个女儿；哥哥王振海，两家分开过",
             },

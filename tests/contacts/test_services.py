@@ -121,7 +121,7 @@ def test_filing_a_stale_copy_after_rejection_is_refused(archivist, customer):
 def test_filing_is_atomic(archivist, customer):
     submission = SubmissionFactory(customer=customer)
     with (
-        mock.patch("contacts.services.notification_send", side_effect=RuntimeError("boom")),
+        mock.patch("contacts.services.reports.notification_send", side_effect=RuntimeError("boom")),
         pytest.raises(RuntimeError),
     ):
         services.submission_file(

@@ -11,11 +11,14 @@ from customers import selectors
 from customers.selectors import CustomerFilters
 from tests.factories import (
     CustomerFactory,
+    HourReadingFactory,
     MachineFactory,
     OperatorFactory,
+    PartsOrderFactory,
     PhoneFactory,
     ProjectFactory,
     SalesRegionFactory,
+    ServiceRecordFactory,
     ShareholderFactory,
 )
 
@@ -128,6 +131,27 @@ def _dossier_queries(user, customer) -> int:
     return len(ctx.captured_queries)
 
 
+def _after_sales_rows(customer, machine, n: int) -> None:
+    """Service records (one closed with charges), readings, parts orders with lines."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from service.services import refresh_forecasts
+
+    today = timezone.localdate()
+    for i in range(n):
+        ServiceRecordFactory(customer=customer, machine=machine, follow_up_on=today)
+        order = PartsOrderFactory(customer=customer)
+        for _ in range(3):
+            order.lines.create(name="滤芯", category="filter", quantity=1, unit_price=1, amount=1)
+        HourReadingFactory(machine=machine, read_on=today - dt.timedelta(days=i + 1), hours=100)
+    ServiceRecordFactory(
+        customer=customer, status="closed", opened_on=today, closed_on=today, total_charge=9
+    )
+    refresh_forecasts(machine_ids=[machine.pk])
+
+
 def test_dossier_query_count_does_not_grow_with_rows(archivist):
     small = CustomerFactory()
     PhoneFactory(customer=small)
@@ -138,7 +162,22 @@ def test_dossier_query_count_does_not_grow_with_rows(archivist):
         machine = MachineFactory(customer=big)
         OperatorFactory(customer=big, machine=machine)
         ProjectFactory(customer=big)
+    _after_sales_rows(big, machine, 15)
     assert _dossier_queries(archivist, small) == _dossier_queries(archivist, big)
+
+
+@pytest.mark.parametrize("role", ["manager", "service_user", "executive"])
+def test_dossier_query_count_with_after_sales_rows_for_every_reader(request, role):
+    """Service records, parts lines and forecasts add a fixed number of queries per role."""
+    user = request.getfixturevalue(role)
+    manager = request.getfixturevalue("manager")
+    small = CustomerFactory(manager=manager)
+    big = CustomerFactory(manager=manager)
+    machine = None
+    for _ in range(10):
+        machine = MachineFactory(customer=big)
+    _after_sales_rows(big, machine, 20)
+    assert _dossier_queries(user, small) == _dossier_queries(user, big)
 
 
 def test_history_shows_what_changed(archivist, customer):

@@ -137,3 +137,80 @@ class MonthlyReportFactory(factory.django.DjangoModelFactory):
 
     manager = factory.SubFactory(UserFactory, role="sales_manager")
     month = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))
+
+
+# --- after-sales service and parts (test setup: rows saved directly, not via services) ---
+
+
+class ServiceRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "service.ServiceRecord"
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "repair"
+    subject = factory.Sequence(lambda n: f"液压系统报修{n}")
+    opened_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=3))
+
+
+class HourReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "service.HourReading"
+
+    machine = factory.SubFactory(MachineFactory)
+    read_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    hours = 100
+    source = "direct"
+
+
+class PartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "parts.Part"
+        django_get_or_create = ("part_number",)
+
+    part_number = factory.Sequence(lambda n: f"LG-{n:05d}")
+    name = "机油滤芯"
+    category = "filter"
+    list_price = 85
+
+
+class PartsOrderFactory(factory.django.DjangoModelFactory):
+    """An order with one line whose amounts add up (100.00, no discount)."""
+
+    class Meta:
+        model = "parts.PartsOrder"
+        skip_postgeneration_save = True
+
+    customer = factory.SubFactory(CustomerFactory)
+    ordered_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
+    subtotal = 100
+    total = 100
+
+    @factory.post_generation
+    def line(self, create, extracted, **kwargs):
+        if create:
+            self.lines.create(
+                position=1, name="液压油", category="oil", quantity=1, unit_price=100, amount=100
+            )
+
+
+class DuplicateCandidateFactory(factory.django.DjangoModelFactory):
+    """An open pair in the review queue (low pk first, as the matcher stores it)."""
+
+    class Meta:
+        model = "customers.DuplicateCandidate"
+
+    low = factory.SubFactory(CustomerFactory, name="刘文才")
+    high = factory.SubFactory(CustomerFactory, name="刘文财")
+    score = 0.93
+    kind = "duplicate"
+    reasons = factory.LazyFunction(
+        lambda: [
+            {
+                "code": "name_pinyin",
+                "weight": 1.5,
+                "params": {"left": "刘文才", "right": "刘文财", "pinyin": "liu wen cai"},
+            },
+            {"code": "phone_same", "weight": 5.5, "params": {"phone": "138 5399 1234"}},
+        ]
+    )
+    fingerprint = "f" * 64

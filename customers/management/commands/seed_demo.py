@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from customers.demo import load
 from customers.demo.generate import GOLD_LIMIT_PER_MANAGER, LATEST_DATE, DemoData
+from customers.demo.gold import write_gold_programme
 from customers.demo.load import DEFAULT_PASSWORD, DEMO_USERS
 from customers.demo.spec import REF_PREFIX
 from customers.demo.vocabulary import REGIONS
 from customers.models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
 from dealercrm import roles
+from loyalty.models import GoldCard, LedgerEntry, Referral, Tender
 
 # The tests import these from here as well.
 __all__ = [
@@ -53,8 +55,14 @@ class Command(BaseCommand):
         created = load.write_customers(
             specs, actor=users["archivist"], users=users, regions=regions
         )
+        gold = write_gold_programme(actor=users["archivist"], today=today)
         seconds = time.monotonic() - started
         self.report(password, users=users, created=created, wanted=len(specs), seconds=seconds)
+        self.stdout.write(
+            f"  gold-card programme: {GoldCard.objects.count()} cards ({gold.cards} new), "
+            f"{Referral.objects.count()} referrals, {LedgerEntry.objects.count()} ledger rows, "
+            f"{Tender.objects.count()} tenders (see /loyalty/cards/)"
+        )
 
     def report(
         self, password: str, *, users: dict[str, Any], created: int, wanted: int, seconds: float

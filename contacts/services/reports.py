@@ -1,13 +1,12 @@
-"""Writes of the manager's loop: submit, file, reject, contact logs, monthly reports,
-notifications. Every function checks dealercrm.roles first and is atomic."""
+"""Writes of the manager's loop: submit, file, reject, contact logs, monthly reports.
+Every function checks dealercrm.roles first and is atomic."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,7 +16,7 @@ from customers import services as customer_services
 from customers.models import Customer
 from dealercrm import roles
 
-from .models import (
+from ..models import (
     ContactLog,
     MonthlyReport,
     MonthlyReportEntry,
@@ -25,6 +24,9 @@ from .models import (
     Submission,
     pack_intents,
 )
+from .months import month_bounds, month_start
+from .notifications import archivists, notification_send
+from .reminders import reminders_after_contact
 
 REPORT_FIELDS = (
     "channel",
@@ -46,40 +48,6 @@ def _report_data(data: Mapping[str, Any]) -> dict[str, Any]:
     if "intents" in clean and not isinstance(clean["intents"], str):
         clean["intents"] = pack_intents(clean["intents"])
     return clean
-
-
-# --- notifications -------------------------------------------------------------
-
-
-def notification_send(
-    *, recipients: Iterable[Any], kind: str, title: str, body: str = "", url: str = ""
-) -> list[Notification]:
-    """In-app notices plus an e-mail each, queued only once the transaction commits."""
-    from .tasks import send_notification_email_task
-
-    created = Notification.objects.bulk_create(
-        [
-            Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url)
-            for user in {u.pk: u for u in recipients}.values()
-        ]
-    )
-    for notification in created:
-        if notification.pk is None:  # backends without RETURNING ids
-            continue
-        send_notification_email_task.delay_on_commit(notification.pk)
-    return created
-
-
-def archivists() -> Any:
-    return get_user_model().objects.filter(groups__name=roles.ARCHIVIST, is_active=True)
-
-
-def notification_mark_read(*, actor: Any, notification_ids: Iterable[int] | None = None) -> int:
-    """Mark the actor's own notifications read (all when no ids are given)."""
-    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
-    if notification_ids is not None:
-        qs = qs.filter(pk__in=list(notification_ids))
-    return qs.update(read_at=timezone.now())
 
 
 # --- submissions ---------------------------------------------------------------
@@ -168,6 +136,7 @@ def submission_file(
             log.save()
     except IntegrityError as exc:  # the one-log-per-submission constraint
         raise ValidationError(_("This submission was already filed.")) from exc
+    reminders_after_contact(log=log)
     Submission.objects.filter(pk=submission.pk).update(
         status=Submission.Status.FILED,
         handled_by=actor,
@@ -219,6 +188,7 @@ def contact_log_create(
     log.full_clean()
     log._history_user = actor  # type: ignore[attr-defined]
     log.save()
+    reminders_after_contact(log=log)
     return log
 
 
@@ -233,6 +203,7 @@ def contact_log_update(*, actor: Any, log: ContactLog, data: Mapping[str, Any]) 
     log.full_clean(exclude=["submission"])
     log._history_user = actor  # type: ignore[attr-defined]
     log.save()
+    reminders_after_contact(log=log)
     return log
 
 
@@ -248,17 +219,6 @@ def contact_log_delete(*, actor: Any, log: ContactLog) -> None:
 
 
 # --- monthly gold-card reports ----------------------------------------------------
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) of a month as aware datetimes in the dealer's time zone."""
-    start = timezone.make_aware(dt.datetime.combine(month_start(month), dt.time.min))
-    next_month = (month_start(month) + dt.timedelta(days=32)).replace(day=1)
-    return start, timezone.make_aware(dt.datetime.combine(next_month, dt.time.min))
 
 
 @transaction.atomic

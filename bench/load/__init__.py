@@ -1,0 +1,1 @@
+"""The load test: locust against gunicorn + PostgreSQL on the 100k-customer set."""

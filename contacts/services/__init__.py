@@ -1,0 +1,51 @@
+"""Writes of the contacts app, split by idea: the report loop, notifications, reminders."""
+
+from .months import month_bounds, month_end, month_start
+from .notifications import archivists, notification_mark_read, notification_send
+from .reminders import (
+    reminders_after_contact,
+    reminders_close_month,
+    reminders_daily,
+    reminders_nudge,
+    reminders_open_month,
+    reminders_satisfy_month,
+)
+from .reports import (
+    ENTRY_FIELDS,
+    NEW_CUSTOMER_FIELDS,
+    REPORT_FIELDS,
+    contact_log_create,
+    contact_log_delete,
+    contact_log_update,
+    monthly_report_open,
+    monthly_report_save,
+    submission_create,
+    submission_file,
+    submission_reject,
+)
+
+__all__ = [
+    "ENTRY_FIELDS",
+    "NEW_CUSTOMER_FIELDS",
+    "REPORT_FIELDS",
+    "archivists",
+    "contact_log_create",
+    "contact_log_delete",
+    "contact_log_update",
+    "month_bounds",
+    "month_end",
+    "month_start",
+    "monthly_report_open",
+    "monthly_report_save",
+    "notification_mark_read",
+    "notification_send",
+    "reminders_after_contact",
+    "reminders_close_month",
+    "reminders_daily",
+    "reminders_nudge",
+    "reminders_open_month",
+    "reminders_satisfy_month",
+    "submission_create",
+    "submission_file",
+    "submission_reject",
+]

@@ -1,0 +1,594 @@
+"""Duplicate candidates: blocking keys, pair scores with per-field reasons, and the rule that
+tells possible relatives from duplicates. One engine for the database run and the file run
+of `find_duplicates`; nothing here touches the database.
+
+The score is a log-odds sum of per-field evidence (Fellegi–Sunter style) squashed to
+[0, 1]; every term is a `Reason` the archivist can read. The weights are what
+bench/matching_fit.py prints (a logistic regression over the evidence of every blocked
+pair, rounded to 0.5) on data sets the reported figures do not use: FEBRL 4 and a synthetic
+dealer set with another seed. Four are set by rule instead: "similar address" no stronger
+than "same address", "same pinyin" no weaker than "similar pinyin", a nickname's different
+surname as strong as a different name (too rare to fit), and two valid ID numbers.
+See docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from .reasons import KIND_DUPLICATE, KIND_RELATIVES, Match, Reason, reason_text
+from .records import Features, Progress, Record, place_key, prepare, prepare_all
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "KIND_DUPLICATE",
+    "KIND_RELATIVES",
+    "BlockStats",
+    "Context",
+    "Features",
+    "Match",
+    "Reason",
+    "Record",
+    "blocking_keys",
+    "candidate_pairs",
+    "compare",
+    "count_keys",
+    "evidence",
+    "find_matches",
+    "prepare",
+    "prepare_all",
+    "reason_text",
+]
+
+# The one default threshold, chosen once for every data set (docs/benchmarks.md): a pair at
+# or above it is proposed as a duplicate.
+DEFAULT_THRESHOLD = 0.5
+# A key shared by more records than this is too common to block on (a dealer's own office
+# number typed into hundreds of dossiers); it still counts as evidence when scored.
+MAX_BLOCK = 400
+# A name shared by more records than this is blocked together only within a village or a
+# birth year (see _split_name_block).
+NAME_SPLIT = 40
+
+# Evidence weights (natural log-odds), see the module docstring.
+_OFFSET = 3.0  # the log-odds of a blocked pair before any evidence, negated
+W_NAME_SAME = 3.0
+W_NAME_PINYIN = 1.5  # rule: fitted 0.5, no weaker than similar pinyin
+W_NAME_FUZZY = 1.5
+W_NAME_READING = 0.0
+W_NAME_SWAPPED = 3.0
+W_NAME_CLOSE = 4.5
+W_NAME_SIMILAR = 0.0
+W_NAME_PARTIAL = -0.5
+W_NAME_ONE_CHAR = -2.5
+W_NAME_DIFFERENT = -7.0
+W_NAME_DIFFERENT_LATIN = -6.0
+W_NICKNAME = 0.5
+W_SURNAME_DIFFERS = -7.0  # rule: as a different name (fitted 0.0 on too few pairs)
+W_PHONE_SAME = 5.5
+W_PHONE_NONE = -3.0
+W_ID_SAME = 11.0
+W_ID_TYPO = 4.5
+W_ID_DIFFER = -0.5
+# Not fitted: a rule (two valid resident ID numbers are two people).
+W_ID_DIFFER_VALID = -12.0
+W_BIRTH_SAME = 5.5
+W_BIRTH_TYPO = 4.0
+W_BIRTH_SAME_YEAR = 4.0
+W_BIRTH_NEAR = -3.5
+W_BIRTH_FAR = -4.0
+W_ADDRESS_SAME = 3.5
+W_ADDRESS_CONTAINS = 3.0
+W_ADDRESS_SIMILAR = 3.5  # rule: fitted 4.0, no stronger than the same address
+W_ADDRESS_OVERLAP = 2.0
+W_ADDRESS_DIFFERENT = -2.5
+# Not fitted (files have no serial numbers): one machine, one owner.
+W_SERIAL_SAME = 6.0
+W_MODEL_SAME = 2.0
+W_MODEL_FAMILY = 1.5
+W_MODEL_DIFFERENT = -3.0
+FREQUENCY_FACTOR = 1.4
+FAR_YEARS = 3
+# Evidence beyond name and place that speaks for one person.
+_SUPPORT = frozenset(
+    {
+        "id_same",
+        "id_typo",
+        "birth_same",
+        "birth_typo",
+        "birth_same_year",
+        "serial_same",
+        "model_same",
+    }
+)
+
+
+# ---------------------------------------------------------------------------
+# Blocking
+# ---------------------------------------------------------------------------
+
+
+def blocking_keys(f: Features) -> list[str]:
+    """Keys two records must share at least one of to be compared at all.
+
+    Each key is cheap, exact and selective; their union keeps the true pairs whose every
+    field is typed a little differently (a homophone in the name and another phone, say).
+    """
+    keys = [f"p:{p}" for p in f.phones]
+    keys.extend(f"s:{s}" for s in f.serials)
+    if len(f.id_number) >= 6:
+        keys.append(f"i:{f.id_number}")
+    if f.fuzzy and not f.is_nickname:
+        keys.append(f"n:{f.fuzzy}")
+        if f.tokens:
+            keys.append(f"t:{f.tokens}")
+        if f.birth_year and f.address:
+            # A typo in the name: same surname, same birth year and the same place prefix.
+            keys.append(f"y:{f.surname}:{f.birth_year}:{f.address[:4]}")
+    if f.birth:
+        keys.append(f"b:{f.birth}")
+    if f.surname and f.address:
+        # Same surname in the same place (老刘 / 刘总 from the same village, a mistyped
+        # given name): the village is written last, before a group or house number.
+        place = place_key(f)
+        keys.append(f"v:{f.surname}:{place}")
+        # Latin names: the other words too, as a surname may be replaced or mistyped.
+        keys.extend(f"w:{word}:{place}" for word in f.tokens.split() if word != f.surname)
+    return keys
+
+
+@dataclass
+class BlockStats:
+    records: int = 0
+    keys: int = 0
+    pairs: int = 0
+    skipped_blocks: int = 0
+    skipped_records: int = 0
+
+
+def _split_name_block(members: list[int], features: Sequence[Features]) -> list[list[int]]:
+    """A common name (王军 hundreds of times) is compared only within one village or one
+    birth year: the name alone says little, and all its pairs would grow quadratically."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for m in members:
+        f = features[m]
+        place = place_key(f)
+        if place:
+            groups[f"p{place}"].append(m)
+        if f.birth_year:
+            groups[f"y{f.birth_year}"].append(m)
+    return list(groups.values())
+
+
+def candidate_pairs(
+    features: Sequence[Features],
+    *,
+    only: set[int] | None = None,
+    max_block: int = MAX_BLOCK,
+    stats: BlockStats | None = None,
+) -> list[tuple[int, int]]:
+    """Index pairs (i < j) that share a blocking key; with `only`, the pairs that involve at
+    least one of those indexes (an incremental run re-blocks the changed records; it passes
+    every record that shares a key with them, so their blocks are complete).
+    `features[i].index == i`."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for f in features:
+        for key in blocking_keys(f):
+            blocks[key].append(f.index)
+    seen: set[int] = set()
+    n = len(features) + 1
+
+    def add(members: list[int]) -> None:
+        if only is not None:
+            for i in members:
+                if i in only:
+                    seen.update(min(i, j) * n + max(i, j) for j in members if j != i)
+            return
+        members = sorted(set(members))
+        for a in range(len(members)):
+            base = members[a] * n
+            seen.update(base + m for m in members[a + 1 :])
+
+    for key, members in blocks.items():
+        size = len(members)
+        if size < 2:
+            continue
+        if only is not None and not any(m in only for m in members):
+            continue
+        if size > max_block:
+            if stats is not None:
+                stats.skipped_blocks += 1
+                stats.skipped_records += size
+            continue
+        if size > NAME_SPLIT and key[0] in "nt":
+            for group in _split_name_block(members, features):
+                if len(group) > 1:
+                    add(group)
+            continue
+        add(members)
+    if stats is not None:
+        stats.records = len(features)
+        stats.keys = len(blocks)
+        stats.pairs = len(seen)
+    return sorted(divmod(p, n) for p in seen)
+
+
+# ---------------------------------------------------------------------------
+# Scoring
+# ---------------------------------------------------------------------------
+
+
+def count_keys(f: Features) -> list[str]:
+    """The values whose frequency weakens their evidence: each phone, the name, and the
+    name within its village (王伟 is common in the country and still rare in one village).
+    The database run stores them with the blocking keys and counts rows per key."""
+    keys = [f"p:{p}" for p in f.phones]
+    if f.fuzzy and not f.is_nickname:
+        keys.append(f"n:{f.fuzzy}")
+        place = place_key(f)
+        if place:
+            keys.append(f"c:{f.fuzzy}:{place}")
+    return keys
+
+
+@dataclass
+class Context:
+    """How many records share a value, over the whole data set: a shared value is weaker
+    evidence the more records share it (Fellegi–Sunter u-probabilities by frequency)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def build(cls, features: Iterable[Features]) -> Context:
+        counts: Counter[str] = Counter()
+        for f in features:
+            counts.update(count_keys(f))
+        return cls(counts)
+
+    def phone_count(self, e164: str) -> int:
+        return self.counts.get(f"p:{e164}", 0)
+
+    def name_count(self, a: Features, b: Features) -> int:
+        place = place_key(a)
+        if place and place == place_key(b):
+            return self.counts.get(f"c:{a.fuzzy}:{place}", 0)
+        return self.counts.get(f"n:{a.fuzzy}", 0)
+
+
+def _spaced_pinyin(name: str) -> str:
+    return " ".join(lazy_pinyin(name, style=Style.NORMAL))
+
+
+def _display_phone(e164: str) -> str:
+    national = e164[3:] if e164.startswith("+86") else e164
+    if len(national) == 11 and national.startswith("1"):
+        return f"{national[:3]} {national[3:7]} {national[7:]}"
+    return national
+
+
+def _display_birth(year: int | None, digits: str) -> str:
+    if digits:
+        return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
+    return str(year) if year else ""
+
+
+def _frequency_penalty(count: int) -> float:
+    # A person entered four times is common; beyond that, the more records share a value
+    # (namesakes, a family's or an office's number) the less it says about any two of them.
+    return min(4.0, FREQUENCY_FACTOR * math.log(count / 4)) if count > 4 else 0.0
+
+
+def _compare_names(a: Features, b: Features, ctx: Context | None, out: list[Reason]) -> str:
+    """Adds the name evidence; returns its level for the relatives rule."""
+    if not a.name or not b.name:
+        return "missing"
+    if a.is_nickname or b.is_nickname:
+        if a.surname == b.surname or (a.surname and a.surname in b.pinyin_alt):
+            nick = a.name if a.is_nickname else b.name
+            out.append(Reason("name_nickname", W_NICKNAME, (("nickname", nick),)))
+            return "nickname"
+        out.append(
+            Reason("name_surname_differs", W_SURNAME_DIFFERS, (("left", a.name), ("right", b.name)))
+        )
+        return "different"
+    pair = (("left", a.name), ("right", b.name))
+    if a.name == b.name:
+        weight = W_NAME_SAME
+        count = ctx.name_count(a, b) if ctx else 0
+        penalty = _frequency_penalty(count)
+        out.append(Reason("name_same", weight, (("name", a.name),)))
+        if penalty:
+            out.append(Reason("name_common", -penalty, (("count", str(count)),)))
+        return "same"
+    if a.fuzzy == b.fuzzy:
+        count = ctx.name_count(a, b) if ctx else 0
+        if a.is_cjk and b.is_cjk and a.pinyin == b.pinyin:
+            params = (("left", a.name), ("pinyin", _spaced_pinyin(a.name)), ("right", b.name))
+            out.append(Reason("name_pinyin", W_NAME_PINYIN, params))
+            level = "pinyin"
+        else:
+            out.append(Reason("name_fuzzy", W_NAME_FUZZY, pair))
+            level = "fuzzy"
+        penalty = _frequency_penalty(count)
+        if penalty:
+            out.append(Reason("name_common", -penalty, (("count", str(count)),)))
+        return level
+    if a.pinyin in b.pinyin_alt or b.pinyin in a.pinyin_alt:
+        out.append(Reason("name_reading", W_NAME_READING, pair))
+        return "fuzzy"
+    if a.tokens and b.tokens and a.tokens == b.tokens:
+        out.append(Reason("name_swapped", W_NAME_SWAPPED, pair))
+        return "same"
+    if a.is_cjk and b.is_cjk:
+        # Chinese names are short: one character more or less is a different given name
+        # as often as a typo (brothers share the generation character).
+        if (
+            len(a.name) == len(b.name)
+            and sum(x != y for x, y in zip(a.name, b.name, strict=True)) == 1
+        ):
+            out.append(Reason("name_one_char", W_NAME_ONE_CHAR, pair))
+            return "one_char"
+        out.append(Reason("name_different", W_NAME_DIFFERENT, pair))
+        return "different"
+    similarity = JaroWinkler.normalized_similarity(a.fuzzy, b.fuzzy)
+    if a.tokens and b.tokens:
+        similarity = max(similarity, fuzz.token_sort_ratio(a.tokens, b.tokens) / 100)
+    if similarity >= 0.92:
+        out.append(Reason("name_close", W_NAME_CLOSE, pair))
+        return "close"
+    if similarity >= 0.84:
+        out.append(Reason("name_similar", W_NAME_SIMILAR, pair))
+        return "similar"
+    # One of the names agrees: the other was left empty, replaced or badly mistyped.
+    left = a.tokens.split() if a.tokens else [a.fuzzy]
+    right = b.tokens.split() if b.tokens else [b.fuzzy]
+    if any(
+        len(x) >= 3 and JaroWinkler.normalized_similarity(x, y) >= 0.92 for x in left for y in right
+    ):
+        out.append(Reason("name_partial", W_NAME_PARTIAL, pair))
+        return "partial"
+    out.append(Reason("name_different_latin", W_NAME_DIFFERENT_LATIN, pair))
+    return "different"
+
+
+def _compare_phones(a: Features, b: Features, ctx: Context | None, out: list[Reason]) -> str:
+    if not a.phones or not b.phones:
+        return "missing"
+    shared = [p for p in a.phones if p in b.phones]
+    if not shared:
+        out.append(Reason("phone_none_shared", W_PHONE_NONE))
+        return "different"
+    best = min(shared, key=lambda p: ctx.phone_count(p) if ctx else 0)
+    count = ctx.phone_count(best) if ctx else 0
+    penalty = _frequency_penalty(count)
+    if penalty:
+        out.append(
+            Reason(
+                "phone_shared_widely",
+                W_PHONE_SAME - penalty,
+                (("count", str(count)), ("phone", _display_phone(best))),
+            )
+        )
+    else:
+        out.append(Reason("phone_same", W_PHONE_SAME, (("phone", _display_phone(best)),)))
+    return "same"
+
+
+def _compare_ids(a: Features, b: Features, out: list[Reason]) -> str:
+    if not a.id_number or not b.id_number:
+        return "missing"
+    if a.id_number == b.id_number:
+        out.append(Reason("id_same", W_ID_SAME))
+        return "same"
+    if a.id_valid and b.id_valid:
+        # Both pass the ISO 7064 check digit, which catches every single-digit typo and
+        # most transpositions: two valid numbers are two people.
+        out.append(Reason("id_differ", W_ID_DIFFER_VALID))
+        return "contrary"
+    if OSA.distance(a.id_number, b.id_number) <= 1:
+        out.append(Reason("id_typo", W_ID_TYPO))
+        return "typo"
+    out.append(Reason("id_differ", W_ID_DIFFER))
+    return "different"
+
+
+def _birth_typo(x: str, y: str) -> bool:
+    if OSA.distance(x, y) <= 1:
+        return True
+    # Day and month swapped (08-16 / 16-08 cannot both be valid, 03-04 / 04-03 can).
+    return x[:4] == y[:4] and x[4:6] == y[6:8] and x[6:8] == y[4:6]
+
+
+def _year_typo(x: str, y: str) -> bool:
+    """1987 / 1978 (swapped) or 1983 / 1993 (the decade): typed wrong, not born apart.
+    1972 / 1976 is not: within a decade a last-digit slip and a brother look the same."""
+    if x[:2] != y[:2]:
+        return False
+    return (x[2] == y[3] and x[3] == y[2]) or (x[2] != y[2] and x[3] == y[3])
+
+
+def _compare_births(a: Features, b: Features, out: list[Reason]) -> str:
+    if not a.birth_year or not b.birth_year:
+        return "missing"
+    left = _display_birth(a.birth_year, a.birth)
+    right = _display_birth(b.birth_year, b.birth)
+    pair = (("left", left), ("right", right))
+    if a.birth and b.birth:
+        if a.birth == b.birth:
+            out.append(Reason("birth_same", W_BIRTH_SAME, (("date", left),)))
+            return "same"
+        if _birth_typo(a.birth, b.birth):
+            out.append(Reason("birth_typo", W_BIRTH_TYPO, pair))
+            return "typo"
+        if abs(a.birth_year - b.birth_year) >= FAR_YEARS:
+            out.append(Reason("birth_far", W_BIRTH_FAR, pair))
+            return "far"
+        out.append(Reason("birth_near", W_BIRTH_NEAR, pair))
+        return "near"
+    elif a.birth_year == b.birth_year:
+        out.append(Reason("birth_same_year", W_BIRTH_SAME_YEAR, (("year", str(a.birth_year)),)))
+        return "same_year"
+    gap = abs(a.birth_year - b.birth_year)
+    if gap >= FAR_YEARS and not _year_typo(str(a.birth_year), str(b.birth_year)):
+        out.append(Reason("birth_far", W_BIRTH_FAR, pair))
+        return "far"
+    out.append(Reason("birth_near", W_BIRTH_NEAR, pair))
+    return "near"
+
+
+def _compare_addresses(a: Features, b: Features, out: list[Reason]) -> str:
+    x, y = a.address, b.address
+    if not x or not y:
+        return "missing"
+    if x == y:
+        out.append(Reason("address_same", W_ADDRESS_SAME))
+        return "same"
+    shorter, longer = (x, y) if len(x) <= len(y) else (y, x)
+    if len(shorter) >= 4 and shorter in longer:
+        out.append(Reason("address_contains", W_ADDRESS_CONTAINS))
+        return "same"
+    ratio = fuzz.ratio(x, y)
+    if a.address_words and b.address_words:
+        ratio = max(ratio, fuzz.token_sort_ratio(a.address_words, b.address_words))
+    if ratio >= 85:
+        out.append(Reason("address_similar", W_ADDRESS_SIMILAR))
+        return "same"
+    if len(shorter) >= 4 and fuzz.partial_ratio(shorter, longer) >= 80:
+        out.append(Reason("address_overlap", W_ADDRESS_OVERLAP))
+        return "overlap"
+    out.append(Reason("address_different", W_ADDRESS_DIFFERENT))
+    return "different"
+
+
+def _compare_machines(a: Features, b: Features, out: list[Reason]) -> str:
+    shared_serials = a.serials & b.serials
+    if shared_serials:
+        serial = min(shared_serials)
+        out.append(Reason("serial_same", W_SERIAL_SAME, (("serial", serial),)))
+    if not a.models or not b.models:
+        return "serial" if shared_serials else "missing"
+    shared = a.models & b.models
+    if shared:
+        out.append(Reason("model_same", W_MODEL_SAME, (("model", min(shared)),)))
+        return "same"
+    families = a.families & b.families
+    if families:
+        family = min(families)
+        left = ", ".join(sorted(m for m in a.models if m.startswith(family)))
+        right = ", ".join(sorted(m for m in b.models if m.startswith(family)))
+        params = (("family", family), ("left", left), ("right", right))
+        out.append(Reason("model_family", W_MODEL_FAMILY, params))
+        return "family"
+    if not shared_serials:
+        out.append(Reason("model_different", W_MODEL_DIFFERENT))
+    return "different"
+
+
+def _squash(total: float) -> float:
+    return 1.0 / (1.0 + math.exp(-(total - _OFFSET)))
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    reasons: list[Reason]
+    name: str
+    phone: str
+    id_level: str
+    birth: str
+    place: str
+
+
+def evidence(a: Features, b: Features, ctx: Context | None = None) -> Evidence:
+    """Every field compared: the reasons with their weights, and each field's level."""
+    reasons: list[Reason] = []
+    name = _compare_names(a, b, ctx, reasons)
+    phone = _compare_phones(a, b, ctx, reasons)
+    id_level = _compare_ids(a, b, reasons)
+    birth = _compare_births(a, b, reasons)
+    place = _compare_addresses(a, b, reasons)
+    _compare_machines(a, b, reasons)
+    return Evidence(reasons, name, phone, id_level, birth, place)
+
+
+def compare(
+    a: Features,
+    b: Features,
+    ctx: Context | None = None,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Match | None:
+    """The pair as the archivist would see it, or None when it is not worth showing."""
+    ev = evidence(a, b, ctx)
+    reasons = ev.reasons
+    name, phone, id_level, birth, place = ev.name, ev.phone, ev.id_level, ev.birth, ev.place
+    total = sum(r.weight for r in reasons)
+
+    similar_name = name in {"same", "pinyin", "fuzzy", "close", "one_char"}
+    together = phone == "same" or place == "same"
+    support = any(r.code in _SUPPORT for r in reasons)
+    # Strong contrary evidence (issue 10): two valid ID numbers; or, for names that are not
+    # character for character the same, birth years far apart, or different phones in the
+    # same village with nothing else (birth, ID, machine) speaking for one person. Brothers
+    # of one village look exactly like this; the archivist has to check.
+    different_chars = name != "same"
+    contrary = id_level == "contrary" or (
+        different_chars
+        and id_level != "same"
+        and (birth == "far" or (phone == "different" and place == "same" and not support))
+    )
+    if contrary and similar_name and together:
+        floor = _OFFSET + math.log(threshold / (1 - threshold)) - 1.0
+        reasons.append(Reason("relatives", min(0.0, floor - total)))
+        total = min(total, floor)
+        kind = KIND_RELATIVES
+    elif _squash(total) >= threshold and not contrary:
+        kind = KIND_DUPLICATE
+    else:
+        return None
+    # Field by field (name, phones, ID, birth, address, machines), the warning first.
+    reasons.sort(key=lambda r: r.code != "relatives")
+    return Match(a.id, b.id, round(_squash(total), 4), kind, tuple(reasons))
+
+
+# ---------------------------------------------------------------------------
+# The whole run
+# ---------------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def find_matches(
+    features: Sequence[Features],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    only: set[int] | None = None,
+    ctx: Context | None = None,
+    progress: Progress | None = None,
+    stats: BlockStats | None = None,
+) -> list[Match]:
+    """Every pair worth the archivist's attention, best first. `features[i].index == i`."""
+    ctx = ctx or Context.build(features)
+    pairs = candidate_pairs(features, only=only, stats=stats)
+    matches: list[Match] = []
+    done = 0
+    for chunk in _chunks(pairs, 50_000):
+        for i, j in chunk:
+            match = compare(features[i], features[j], ctx, threshold=threshold)
+            if match is not None:
+                matches.append(match)
+        done += len(chunk)
+        if progress:
+            progress("score", done, len(pairs))
+    matches.sort(key=lambda m: (-m.score, m.left_id, m.right_id))
+    return matches

@@ -1,0 +1,86 @@
+"""The file run of find_duplicates (ARCHITECTURE.md): a CSV of dossiers in, the pairs the
+archivist would be shown out. No database access: the same engine as the database run."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from .candidates import (
+    DEFAULT_THRESHOLD,
+    BlockStats,
+    Match,
+    Progress,
+    Record,
+    find_matches,
+    prepare_all,
+)
+
+IN_COLUMNS = ("id", "name", "phones", "address", "birth_date", "id_number", "models")
+OUT_COLUMNS = ("left_id", "right_id", "score", "reasons")
+
+
+class FileFormatError(ValueError):
+    pass
+
+
+@dataclass
+class FileResult:
+    records: int
+    matches: list[Match]
+    stats: BlockStats
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (cell or "").split(";") if part.strip())
+
+
+def read_records(handle: IO[str]) -> Iterator[Record]:
+    reader = csv.DictReader(handle)
+    missing = [c for c in IN_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise FileFormatError(
+            f"missing column(s) {', '.join(missing)}; expected header {','.join(IN_COLUMNS)}"
+        )
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        rid = (row.get("id") or "").strip()
+        if not rid:
+            raise FileFormatError(f"line {line}: empty id")
+        if rid in seen:
+            raise FileFormatError(f"line {line}: id {rid!r} appears twice")
+        seen.add(rid)
+        yield Record(
+            id=rid,
+            name=(row.get("name") or "").strip(),
+            phones=_split(row.get("phones")),
+            address=(row.get("address") or "").strip(),
+            birth_date=(row.get("birth_date") or "").strip(),
+            id_number=(row.get("id_number") or "").strip(),
+            models=_split(row.get("models")),
+        )
+
+
+def match_file(
+    source: Path,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Progress | None = None,
+) -> FileResult:
+    # utf-8-sig: files saved by spreadsheet programs start with a byte-order mark.
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        features = prepare_all(read_records(handle), progress=progress)
+    stats = BlockStats()
+    matches = find_matches(features, threshold=threshold, progress=progress, stats=stats)
+    return FileResult(len(features), matches, stats)
+
+
+def write_matches(target: Path, matches: list[Match]) -> None:
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(OUT_COLUMNS)
+        for m in matches:
+            writer.writerow((m.left_id, m.right_id, f"{m.score:.4f}", m.reasons_text()))

@@ -1,0 +1,266 @@
+"""What the matcher compares: a dossier as a plain record, and the features prepared from it
+once (normalisation is the slow part of a run). No database access here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .normalise import (
+    clean_text,
+    name_keys,
+    normalize_address,
+    normalize_model,
+    normalize_phone,
+    split_phones,
+)
+
+__all__ = [
+    "Features",
+    "Record",
+    "id_number_birth",
+    "normalize_id_number",
+    "place_key",
+    "prepare",
+    "prepare_all",
+]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One dossier as the matcher reads it: a CSV row or a customer with its rows."""
+
+    id: str
+    name: str = ""
+    phones: tuple[str, ...] = ()
+    address: str = ""
+    birth_date: str = ""  # YYYY-MM-DD, YYYYMMDD, YYYY or empty
+    id_number: str = ""
+    models: tuple[str, ...] = ()
+    serials: tuple[str, ...] = ()
+
+
+# ID numbers (居民身份证号)
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_RE = re.compile(r"[0-9X]+")
+
+
+def _id_check_digit(first17: str) -> str:
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def id_number_birth(digits: str) -> dt.date | None:
+    """The birth date a resident ID number carries (digits 7–14), if it is a real date."""
+    try:
+        return dt.date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+    except ValueError:
+        return None
+
+
+def normalize_id_number(raw: str | None) -> tuple[str, bool]:
+    """(comparison form, is a valid resident ID). A 15-digit first-generation number is
+    widened to 18 digits (century 19, computed check digit) so both forms compare equal."""
+    text = clean_text(raw).upper()
+    if not text:
+        return "", False
+    if not _ID_RE.fullmatch(text):
+        return "".join(ch for ch in text if ch.isalnum()), False
+    if len(text) == 15 and text.isdigit():
+        first17 = text[:6] + "19" + text[6:]
+        text = first17 + _id_check_digit(first17)
+    valid = (
+        len(text) == 18
+        and text[:17].isdigit()
+        and _id_check_digit(text[:17]) == text[17]
+        and id_number_birth(text) is not None
+    )
+    return text, valid
+
+
+_DIGITS_RE = re.compile(r"[0-9]+")
+
+
+def _parse_birth(raw: str) -> tuple[int | None, str]:
+    """(year, 8-digit YYYYMMDD or '') from the forms notebooks and files use."""
+    text = clean_text(raw)
+    if not text:
+        return None, ""
+    groups = _DIGITS_RE.findall(text)
+    if len(groups) == 1 and len(groups[0]) == 8:
+        digits = groups[0]
+    elif len(groups) >= 3 and len(groups[0]) == 4:
+        digits = f"{groups[0]}{int(groups[1]):02d}{int(groups[2]):02d}"[:8]
+    elif groups and len(groups[0]) == 4:
+        year = int(groups[0])
+        return (year if 1850 <= year <= 2100 else None), ""
+    else:
+        return None, ""
+    year = int(digits[:4])
+    if not 1850 <= year <= 2100:
+        return None, ""
+    return year, digits
+
+
+class Features:
+    """A record prepared once for blocking and scoring (normalisation is the slow part)."""
+
+    __slots__ = (
+        "address",
+        "address_words",
+        "birth",
+        "birth_year",
+        "families",
+        "fuzzy",
+        "given",
+        "id",
+        "id_number",
+        "id_valid",
+        "index",
+        "is_cjk",
+        "is_nickname",
+        "models",
+        "name",
+        "phones",
+        "pinyin",
+        "pinyin_alt",
+        "serials",
+        "surname",
+        "tokens",
+    )
+
+    id: str
+    index: int
+    name: str
+    pinyin: str
+    fuzzy: str
+    pinyin_alt: frozenset[str]
+    surname: str
+    given: str
+    tokens: str
+    is_nickname: bool
+    is_cjk: bool
+    phones: tuple[str, ...]
+    address: str
+    address_words: str
+    birth_year: int | None
+    birth: str
+    id_number: str
+    id_valid: bool
+    models: frozenset[str]
+    families: frozenset[str]
+    serials: frozenset[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able copy (the database run stores it so unchanged rows are not redone)."""
+        out: dict[str, Any] = {}
+        for name in self.__slots__:
+            value = getattr(self, name)
+            out[name] = sorted(value) if isinstance(value, frozenset) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Features:
+        f = cls.__new__(cls)
+        for name in cls.__slots__:
+            value = data.get(name)
+            if name in {"pinyin_alt", "models", "families", "serials"}:
+                value = frozenset(value or ())
+            elif name == "phones":
+                value = tuple(value or ())
+            setattr(f, name, value)
+        return f
+
+
+# Names repeat across a run (namesakes, one person entered several times).
+_name_keys = lru_cache(maxsize=200_000)(name_keys)
+
+# A plain mainland mobile number, however it is spaced or prefixed: the common case, read
+# without the phone library (about 30 µs a number; 100,000 dossiers hold 160,000 numbers).
+_MOBILE_PUNCT_RE = re.compile(r"[\s\-().+\u3000]")
+_MOBILE_RE = re.compile(r"(?:0086|86)?(1[3-9][0-9]{9})")
+
+
+@lru_cache(maxsize=200_000)
+def _phone_keys(raw: str) -> tuple[str, ...]:
+    """The E.164 numbers in one cell, exactly as normalize_phone gives them."""
+    folded = unicodedata.normalize("NFKC", raw).strip()
+    plus = folded.startswith("+")
+    digits = _MOBILE_PUNCT_RE.sub("", folded)
+    match = _MOBILE_RE.fullmatch(digits)
+    # "+1 650…" is an American number, not a Chinese mobile without its 86.
+    if match and "+" not in folded[1:] and (not plus or digits.startswith("86")):
+        return ("+86" + match.group(1),)
+    out = []
+    for part in split_phones(raw):
+        e164 = normalize_phone(part).e164
+        if e164:
+            out.append(e164)
+    return tuple(out)
+
+
+_LATIN_WORD_RE = re.compile(r"[a-z]+")
+_LATIN_ADDRESS_RE = re.compile(r"[a-z0-9]+")
+_TRAILING_RE = re.compile(r"[0-9a-z]+$")
+
+
+def prepare(record: Record, index: int = 0) -> Features:
+    f = Features.__new__(Features)
+    f.id = record.id
+    f.index = index
+    keys = _name_keys(record.name)
+    f.name = keys.simplified
+    f.pinyin = keys.pinyin
+    f.fuzzy = keys.fuzzy
+    f.pinyin_alt = frozenset(keys.extra_pinyin)
+    f.surname = keys.surname_pinyin
+    f.given = keys.given
+    f.is_nickname = keys.is_nickname
+    f.is_cjk = keys.pinyin != keys.simplified.lower()
+    # Words in any order: Latin names are swapped between given name and surname often.
+    words = _LATIN_WORD_RE.findall((record.name or "").lower()) if not f.is_cjk else []
+    f.tokens = " ".join(sorted(words)) if len(words) > 1 else ""
+    phones: list[str] = []
+    for raw in record.phones:
+        for e164 in _phone_keys(raw):
+            if e164 not in phones:
+                phones.append(e164)
+    f.phones = tuple(phones)
+    f.address = normalize_address(record.address)
+    # Latin addresses (street, suburb, postcode) lose words or swap them around.
+    words = _LATIN_ADDRESS_RE.findall((record.address or "").lower())
+    f.address_words = " ".join(sorted(words)) if len(words) > 1 else ""
+    f.id_number, f.id_valid = normalize_id_number(record.id_number)
+    f.birth_year, f.birth = _parse_birth(record.birth_date)
+    if not f.birth_year and f.id_valid:
+        # The resident ID carries the birth date (digits 7–14).
+        f.birth_year, f.birth = int(f.id_number[6:10]), f.id_number[6:14]
+    models = [normalize_model(m) for m in record.models if clean_text(m)]
+    f.models = frozenset(m.key for m in models if m.key)
+    f.families = frozenset(m.family for m in models if m.family)
+    f.serials = frozenset(clean_text(s).upper() for s in record.serials if clean_text(s))
+    return f
+
+
+def place_key(f: Features) -> str:
+    """The village (or suburb and postcode): the end of the address, before a group or
+    house number; '' without an address."""
+    place = _TRAILING_RE.sub("", f.address) if f.is_cjk else f.address
+    return place[-4:]
+
+
+def prepare_all(records: Iterable[Record], progress: Progress | None = None) -> list[Features]:
+    out: list[Features] = []
+    for index, record in enumerate(records):
+        out.append(prepare(record, index))
+        if progress and (index + 1) % 10_000 == 0:
+            progress("prepare", index + 1, 0)
+    return out

@@ -1,1 +1,0 @@
-"""Models of the loyalty app (built by a later issue)."""

@@ -1,0 +1,175 @@
+"""Reads of the parts ledger, scoped like customers (money: never for service staff), and
+`purchase_totals`: what each customer bought from the dealer — machines, parts and paid
+service together, the figure the 80/20 tiering ranks on (seed 003).
+
+`purchase_totals` lives here because this app is the customer's purchase ledger; it reads
+machines (customers) and charged service (service) by aggregate only. service never imports
+parts, so the dependency runs one way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from customers.models import Customer, Machine
+from customers.selectors import visible_customers
+from dealercrm import roles
+from dealercrm.money import PeriodTotals, period_totals
+from dealercrm.security import not_found
+from service.models import ServiceRecord
+
+from .models import PartsOrder, PartsOrderLine
+
+DOSSIER_ORDERS = 10
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def parts_orders(*, user: Any) -> QuerySet[PartsOrder]:
+    if not roles.can_view_parts_orders(user):
+        return PartsOrder.objects.none()
+    if roles.can_view_all_customers(user):
+        return PartsOrder.objects.all()
+    return PartsOrder.objects.filter(customer__in=visible_customers(user=user))
+
+
+def parts_order_list(
+    *, user: Any, customer: int | None = None, search: str = ""
+) -> QuerySet[PartsOrder]:
+    qs = parts_orders(user=user)
+    if customer:
+        qs = qs.filter(customer_id=customer)
+    search = (search or "").strip()
+    if search:
+        lines = PartsOrderLine.objects.filter(order=OuterRef("pk")).filter(
+            Q(part_number__icontains=search) | Q(name__icontains=search)
+        )
+        qs = qs.filter(Exists(lines) | Q(invoice_number__icontains=search))
+    return (
+        qs.select_related("customer")
+        .annotate(line_count=Count("lines"))
+        .order_by("-ordered_on", "-id")
+    )
+
+
+def parts_order_get(*, user: Any, pk: Any) -> PartsOrder:
+    try:
+        return parts_orders(user=user).select_related("customer", "created_by").get(pk=pk)
+    except (PartsOrder.DoesNotExist, ValueError, TypeError) as exc:
+        raise not_found(PartsOrder, pk, "parts order") from exc
+
+
+def lines_of(order: PartsOrder) -> list[PartsOrderLine]:
+    return list(order.lines.select_related("part").order_by("position", "id"))
+
+
+# --- the dossier's section ---------------------------------------------------------------
+
+
+@dataclass
+class PartsSection:
+    orders: Sequence[PartsOrder]
+    totals: PeriodTotals
+    can_write: bool
+
+
+def dossier_parts(
+    *, user: Any, customer: Customer, today: dt.date | None = None
+) -> PartsSection | None:
+    """The latest orders and the totals, in two queries however many orders and lines."""
+    if not roles.can_view_parts_orders(user):
+        return None
+    qs = PartsOrder.objects.filter(customer=customer)
+    orders = list(
+        qs.annotate(line_count=Count("lines")).order_by("-ordered_on", "-id")[:DOSSIER_ORDERS]
+    )
+    return PartsSection(
+        orders=orders,
+        totals=period_totals(
+            qs, date_field="ordered_on", amount="total", today=today or timezone.localdate()
+        ),
+        can_write=roles.can_write_parts_order(user),
+    )
+
+
+# --- everything a customer bought from us ---------------------------------------------------
+
+
+def _window(prefix: str, start: dt.date | None, end: dt.date | None) -> Q:
+    q = Q()
+    if start is not None:
+        q &= Q(**{f"{prefix}__gte": start})
+    if end is not None:
+        q &= Q(**{f"{prefix}__lte": end})
+    return q
+
+
+def _per_customer(qs: QuerySet[Any], amount: Any) -> Coalesce:
+    """SUM(amount) of the customer's rows as a correlated subquery, 0 without rows."""
+    summed = (
+        qs.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(total=Sum(amount, output_field=MONEY))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(summed, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
+def purchase_totals(
+    *,
+    customers: QuerySet[Customer] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[Customer]:
+    """Customers annotated with what they bought from us in [start, end] (either open):
+
+    - `machines_total`: machines bought from us (price × quantity), by purchase date;
+    - `parts_total`: parts orders after the gold-card discount, by order date;
+    - `service_total`: charged service (labour + parts less discount) of closed records,
+      by the day they closed;
+    - `purchases_total`: the three together.
+
+    One SQL query (three correlated sums), the same on SQLite and PostgreSQL; sort it,
+    filter it or add a window function over it for cumulative shares. Machines without a
+    purchase date count only when no window is asked for.
+    """
+    machines = Machine.objects.filter(
+        _window("purchase_date", start, end),
+        source=Machine.Source.FROM_US,
+        purchase_price__isnull=False,
+    )
+    parts = PartsOrder.objects.filter(_window("ordered_on", start, end))
+    service = ServiceRecord.objects.filter(
+        _window("closed_on", start, end), status=ServiceRecord.Status.CLOSED
+    )
+    machine_amount = ExpressionWrapper(F("purchase_price") * F("quantity"), output_field=MONEY)
+    qs = customers if customers is not None else Customer.objects.all()
+    return qs.annotate(
+        machines_total=_per_customer(machines, machine_amount),
+        parts_total=_per_customer(parts, F("total")),
+        service_total=_per_customer(service, F("total_charge")),
+    ).annotate(
+        purchases_total=ExpressionWrapper(
+            F("machines_total") + F("parts_total") + F("service_total"), output_field=MONEY
+        )
+    )

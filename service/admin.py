@@ -1,0 +1,93 @@
+"""Admin of the service desk: maintenance plans are configured here (through the services,
+so forecasts follow); records, readings and forecasts are read-only here, written on the
+desk's pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from dealercrm import roles
+
+from . import services
+from .models import HourReading, MaintenanceForecast, MaintenancePlan, ServiceRecord
+
+
+class _Visible:
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return request.user.is_staff and roles.can_view_all_customers(request.user)
+
+    def has_module_permission(self, request: Any) -> bool:
+        return self.has_view_permission(request)
+
+
+class ReadOnlyAdmin(_Visible, admin.ModelAdmin):
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MaintenancePlan)
+class MaintenancePlanAdmin(_Visible, SimpleHistoryAdmin):
+    list_display = ["model_family", "first_service_hours", "interval_hours", "note"]
+    search_fields = ["model_family"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return roles.can_configure_service(request.user)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return roles.can_configure_service(request.user)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return roles.can_configure_service(request.user)
+
+    def save_model(self, request: Any, obj: MaintenancePlan, form: Any, change: bool) -> None:
+        saved = services.maintenance_plan_save(
+            actor=request.user,
+            plan=MaintenancePlan.objects.get(pk=obj.pk) if change else None,
+            data=form.cleaned_data,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: Any, obj: MaintenancePlan) -> None:
+        services.maintenance_plan_delete(actor=request.user, plan=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for plan in queryset:
+            services.maintenance_plan_delete(actor=request.user, plan=plan)
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ReadOnlyAdmin):
+    list_display = ["opened_on", "customer", "kind", "subject", "status", "technician"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["customer", "technician"]
+    search_fields = ["subject", "customer__name"]
+
+
+@admin.register(HourReading)
+class HourReadingAdmin(ReadOnlyAdmin):
+    list_display = ["read_on", "machine", "hours", "source", "entered_by"]
+    list_filter = ["source"]
+    list_select_related = ["machine", "entered_by"]
+
+
+@admin.register(MaintenanceForecast)
+class MaintenanceForecastAdmin(ReadOnlyAdmin):
+    list_display = [
+        "machine",
+        "state",
+        "last_hours",
+        "rate_per_day",
+        "next_due_hours",
+        "next_due_on",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["machine"]

@@ -1,0 +1,121 @@
+"""parts.selectors: scoped reads, the dossier's totals, and purchase_totals (machines,
+parts and paid service together, for tiering)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+
+from customers.models import Customer
+from parts import selectors, services
+from service.models import ServiceRecord
+from tests.factories import CustomerFactory, MachineFactory, PartsOrderFactory, ServiceRecordFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def ago(days: int) -> dt.date:
+    return TODAY - dt.timedelta(days=days)
+
+
+def order(archivist, customer, amount: str, on: dt.date, invoice: str = ""):
+    return services.parts_order_create(
+        actor=archivist,
+        customer=customer,
+        data={"ordered_on": on, "invoice_number": invoice},
+        lines=[{"name": "配件", "category": "part", "quantity": "1", "unit_price": amount}],
+    )
+
+
+def test_a_manager_sees_only_his_customers_orders(manager, other_manager, customer):
+    mine = PartsOrderFactory(customer=customer)
+    theirs = PartsOrderFactory(customer=CustomerFactory(manager=other_manager))
+    assert list(selectors.parts_order_list(user=manager)) == [mine]
+    with pytest.raises(Http404):
+        selectors.parts_order_get(user=manager, pk=theirs.pk)
+
+
+def test_service_staff_and_outsiders_see_no_orders(service_user, outsider, customer):
+    PartsOrderFactory(customer=customer)
+    assert not selectors.parts_order_list(user=service_user).exists()
+    assert not selectors.parts_order_list(user=outsider).exists()
+    assert selectors.dossier_parts(user=service_user, customer=customer) is None
+
+
+def test_search_finds_orders_by_invoice_or_line(archivist, customer):
+    a = order(archivist, customer, "10", ago(1), "INV-001")
+    services.parts_order_create(
+        actor=archivist,
+        customer=customer,
+        data={"ordered_on": ago(1)},
+        lines=[{"part_number": "860-1105", "name": "滤芯", "category": "filter",
+                "quantity": "1", "unit_price": "5"}],
+    )  # fmt: skip
+    assert [o.pk for o in selectors.parts_order_list(user=archivist, search="inv-001")] == [a.pk]
+    assert selectors.parts_order_list(user=archivist, search="1105").get().line_count == 1
+
+
+def test_dossier_totals_this_year_last_12_months_all_time(archivist, customer):
+    jan_first = TODAY.replace(month=1, day=1)
+    order(archivist, customer, "100.10", TODAY)
+    order(archivist, customer, "200.20", jan_first)
+    order(archivist, customer, "300.30", ago(366))
+    order(archivist, customer, "400.40", ago(800))
+    section = selectors.dossier_parts(user=archivist, customer=customer, today=TODAY)
+    in_12_months = sum(
+        (Decimal(a) for a, on in (("100.10", TODAY), ("200.20", jan_first)) if on > ago(365)),
+        Decimal("0"),
+    )
+    assert section.totals.this_year == Decimal("300.30")
+    assert section.totals.last_12_months == in_12_months
+    assert section.totals.all_time == Decimal("1001.00")
+    assert section.totals.count == 4 and len(section.orders) == 4
+
+
+def test_purchase_totals_count_machines_parts_and_paid_service(archivist, customer):
+    # given: machines bought from us (one a line of two), one bought elsewhere, parts, and
+    # service: closed (paid) and still open (not yet)
+    MachineFactory(customer=customer, source="from_us", purchase_price=Decimal("520000.00"),
+                   purchase_date=ago(100))  # fmt: skip
+    MachineFactory(customer=customer, source="from_us", purchase_price=Decimal("300000.50"),
+                   purchase_date=ago(500), serial_number="", quantity=2)  # fmt: skip
+    MachineFactory(customer=customer, source="elsewhere", purchase_date=ago(10))
+    order(archivist, customer, "1234.56", ago(5))
+    ServiceRecordFactory(customer=customer, status="closed", closed_on=ago(3), opened_on=ago(4),
+                         total_charge=Decimal("800.01"))  # fmt: skip
+    ServiceRecordFactory(customer=customer, status="open", total_charge=Decimal("999"))
+    other = CustomerFactory()
+    # when
+    rows = {c.pk: c for c in selectors.purchase_totals()}
+    # then
+    me = rows[customer.pk]
+    assert me.machines_total == Decimal("1120001.00")
+    assert me.parts_total == Decimal("1234.56") and me.service_total == Decimal("800.01")
+    assert me.purchases_total == Decimal("1122035.57")
+    assert rows[other.pk].purchases_total == Decimal("0")
+    # a window: the last year leaves out the machines bought 500 days ago
+    windowed = selectors.purchase_totals(
+        customers=Customer.objects.filter(pk=customer.pk), start=ago(365), end=TODAY
+    ).get()
+    assert windowed.machines_total == Decimal("520000.00")
+    assert windowed.purchases_total == Decimal("522034.57")
+
+
+def test_purchase_totals_is_one_query_and_sorts_for_tiering(
+    archivist, customer, django_assert_num_queries
+):
+    big = CustomerFactory(name="大客户")
+    order(archivist, big, "5000", ago(1))
+    order(archivist, customer, "10", ago(1))
+    with django_assert_num_queries(1):
+        ranked = list(
+            selectors.purchase_totals().order_by("-purchases_total").values_list("name", flat=True)
+        )
+    assert ranked[:2] == ["大客户", customer.name]
+    assert ServiceRecord.objects.count() == 0
