@@ -420,6 +420,9 @@ def main(argv: list[str] | None = None) -> int:
     after_sales_ok = service_parts.run(
         archivist=archivist, manager=manager, doc=doc, requests=max(10, requests // 3)
     )
+    from bench import scheduled  # tiering and reminders on the 100k set (its own section)
+
+    scheduled.run(doc=doc)
     from bench import matching  # duplicate detection on files (its own section, no database)
 
     matching_ok = matching.run(doc=doc, quick=args.quick)

@@ -69,6 +69,14 @@ def with_last_contact(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
+def with_latest_tier(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Annotate `latest_tier`: the A/B/C of the customer's newest 80/20 snapshot."""
+    snapshots = Customer._meta.get_field("tiers").related_model.objects.filter(
+        customer=OuterRef("pk")
+    )
+    return qs.annotate(latest_tier=Subquery(snapshots.order_by("-month").values("tier")[:1]))
+
+
 def days_since(moment: dt.datetime | None, today: dt.date | None = None) -> int | None:
     if moment is None:
         return None
@@ -169,7 +177,7 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
     # 25 early hits read 60k rows for initials that sort late (bench, `zj`).
     order = (Lower("name_pinyin"), "id") if filters.search.strip() else ("name_pinyin", "id")
     return (
-        with_last_contact(qs)
+        with_latest_tier(with_last_contact(qs))
         .select_related("manager", "sales_region")
         .prefetch_related(Prefetch("phones", queryset=Phone.objects.filter(is_active=True)))
         .order_by(*order)
@@ -209,6 +217,7 @@ class Dossier:
     service: Any = None  # service.selectors.ServiceSection, None when not allowed
     parts: Any = None  # parts.selectors.PartsSection, None when not allowed
     gold: Any = None  # loyalty.selectors.GoldSection, None when not allowed
+    tiers: list[Any] | None = None  # loyalty.selectors.tiers.HistoryRow, newest first
 
 
 @dataclass
@@ -301,6 +310,14 @@ def _gold_card(*, user: Any, customer: Customer) -> Any:
     return dossier_gold(user=user, customer=customer)
 
 
+def _tiers(*, user: Any, customer: Customer) -> list[Any] | None:
+    """The last 12 months' tiers with the reason of each move (one query)."""
+    from loyalty.selectors.tiers import history_with_reasons, tier_history
+
+    snapshots = tier_history(user=user, customer=customer)
+    return None if snapshots is None else history_with_reasons(snapshots)
+
+
 def dossier_get(*, user: Any, pk: Any) -> Dossier:
     """Everything the dossier page shows, in a fixed number of queries."""
     customer = customer_get(user=user, pk=pk)
@@ -336,6 +353,7 @@ def dossier_get(*, user: Any, pk: Any) -> Dossier:
         service=service,
         parts=parts,
         gold=_gold_card(user=user, customer=customer),
+        tiers=_tiers(user=user, customer=customer),
     )
 
 

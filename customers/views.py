@@ -96,6 +96,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "managers": selectors.managers_for_filter(user=request.user),
             "can_write": roles.can_write_dossier(request.user),
             "show_contacts": roles.can_view_contact_logs(request.user),
+            "show_tiers": roles.can_view_money(request.user),
         },
     )
 

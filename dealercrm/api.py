@@ -12,7 +12,13 @@ from contacts.api import (
 from customers.api import CustomerViewSet
 from customers.matching.api import DuplicateViewSet, MergeViewSet
 from dealercrm.auth_views import ThrottledObtainAuthToken
-from loyalty.api import CandidateViewSet, GoldCardViewSet, LedgerViewSet, ReferralViewSet
+from loyalty.api import (
+    CandidateViewSet,
+    GoldCardViewSet,
+    LedgerViewSet,
+    ReferralViewSet,
+    TierViewSet,
+)
 from parts.api import PartsOrderViewSet
 from service.api import HourReadingViewSet, ServiceRecordViewSet
 
@@ -31,6 +37,7 @@ router.register("ledger", LedgerViewSet, basename="ledger")
 router.register("gold-candidates", CandidateViewSet, basename="gold-candidate")
 router.register("duplicates", DuplicateViewSet, basename="duplicate")
 router.register("merges", MergeViewSet, basename="merge")
+router.register("tiers", TierViewSet, basename="tier")
 
 urlpatterns = [
     path("auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),

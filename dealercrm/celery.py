@@ -30,6 +30,10 @@ app.conf.beat_schedule = {
         "task": "contacts.nudge_managers",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
     },
+    "compute-tiers": {
+        "task": "loyalty.compute_tiers",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),
+    },
     "daily-reminders": {
         "task": "contacts.daily_reminders",
         "schedule": crontab(minute=0, hour=7),

@@ -198,6 +198,7 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "customers.models.Customer.Status",
         "MachineStatusEnum": "customers.models.Machine.Status",
         "CustomerKindEnum": "customers.models.Customer.Kind",
+        "TierEnum": "loyalty.models.tiers.TierSnapshot.Tier",
         "ReminderKindEnum": "contacts.models.Reminder.Kind",
         "ReminderStatusEnum": "contacts.models.Reminder.Status",
         "SubmissionStatusEnum": "contacts.models.Submission.Status",

@@ -16,11 +16,12 @@ from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
 from dealercrm import roles
+from dealercrm.api_support import ScopedObjectMixin
 from dealercrm.templatetags.dealercrm import person
 from parts import selectors as parts_selectors
 
 from . import selectors, services
-from .models import GoldCard, GoldCardEvent, LedgerEntry, Referral, Trait
+from .models import GoldCard, GoldCardEvent, LedgerEntry, Referral, TierSnapshot, Trait
 
 # --- the policy ------------------------------------------------------------------------------
 
@@ -503,3 +504,78 @@ class CandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(self.get_queryset())
         rows = selectors.attach_traits(list(page or []))
         return self.get_paginated_response(CandidateSerializer(rows, many=True).data)
+
+
+# --- 80/20 tiers --------------------------------------------------------------------------
+
+
+class TierSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    manager = serializers.IntegerField(source="customer.manager_id", read_only=True)
+
+    class Meta:
+        model = TierSnapshot
+        fields = [
+            "id",
+            "month",
+            "customer",
+            "customer_name",
+            "manager",
+            "machines_total",
+            "parts_total",
+            "service_total",
+            "contribution",
+            "rank",
+            "share_before",
+            "tier",
+            "previous_tier",
+            "stable_quarters",
+            "grid",
+        ]
+        read_only_fields = fields
+
+
+class _TierQuery(serializers.Serializer):
+    month = serializers.DateField(input_formats=["%Y-%m"], required=False)
+    tier = serializers.ChoiceField(choices=TierSnapshot.Tier.choices, required=False)
+    manager = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+class TierPolicy(permissions.BasePermission):
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return roles.can_view_money(request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM (default: the newest month)"),
+            OpenApiParameter("tier", str, enum=TierSnapshot.Tier.values),
+            OpenApiParameter("manager", int),
+        ]
+    )
+)
+class TierViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
+    """Monthly 80/20 snapshots: managers see their own customers', executives all."""
+
+    permission_classes = [permissions.IsAuthenticated, TierPolicy]
+    serializer_class = TierSerializer
+    queryset = TierSnapshot.objects.none()
+
+    def get_queryset(self) -> Any:
+        from .selectors import tiers as tier_selectors
+
+        if self.action != "list":
+            return TierSnapshot.objects.filter(
+                customer__in=customer_selectors.visible_customers(user=self.request.user)
+            ).select_related("customer")
+        query = _TierQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        month = data.get("month") or tier_selectors.latest_month()
+        return tier_selectors.tier_list(
+            user=self.request.user,
+            month=month,
+            tier=data.get("tier", ""),
+            manager=data.get("manager"),
+        )

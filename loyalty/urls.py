@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, awards, cards, ledger, referrals
+from .views import accounts, awards, cards, ledger, referrals, tiers
 
 app_name = "loyalty"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("key-accounts/", accounts.key_accounts, name="key_accounts"),
     path("key-accounts/<int:pk>/tenders/new/", accounts.tender_create, name="tender_create"),
     path("tenders/<int:pk>/edit/", accounts.tender_update, name="tender_update"),
+    path("tiers/", tiers.tier_list, name="tiers"),
     path("gold-user-of-the-year/", awards.ranking, name="ranking"),
     path("gold-user-of-the-year/<int:year>/award/", awards.award, name="award"),
 ]

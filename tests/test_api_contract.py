@@ -52,6 +52,20 @@ SCHEMA = schemathesis.openapi.from_dict(_spec())
 SCHEMA.app = get_wsgi_application()
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Schemathesis calls the WSGI app directly; like Django's test client, keep the
+    request signals from closing the test transaction's database connection."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def data(manager, other_manager):
     for owner in (manager, other_manager):

@@ -6,6 +6,7 @@ from .cards import CustomerTrait, GoldCard, GoldCardEvent, Trait
 from .key_accounts import Tender
 from .ledger import DEFAULT_BENEFIT_RULES, BenefitRule, LedgerEntry
 from .referrals import Referral
+from .tiers import TierSnapshot
 
 __all__ = [
     "DEFAULT_BENEFIT_RULES",
@@ -18,5 +19,6 @@ __all__ = [
     "LedgerEntry",
     "Referral",
     "Tender",
+    "TierSnapshot",
     "Trait",
 ]

@@ -215,3 +215,43 @@ def extend_ctx(ctx: dict[str, Any]) -> None:
         name="山东高速路桥集团", manager=customer.manager, is_key_account=True
     )
     ctx["tender"] = Tender.objects.create(customer=ctx["key_account"], title="2026年装载机招标")
+
+
+# --- 80/20 tiers (issue 6) -------------------------------------------------------------
+from tests.permissions import obj as _obj  # noqa: E402
+from tests.permissions import statuses as _statuses  # noqa: E402
+
+_MONEY_READ = _statuses(200, anonymous=302, service=403, outsider=403)
+_API_MONEY_READ = _statuses(200, anonymous=401, service=403, outsider=403)
+MATRIX.update(
+    {
+        "loyalty:tiers": {"GET": (lambda ctx: reverse("loyalty:tiers"), None, _MONEY_READ)},
+        "tier-list": {"GET": (lambda ctx: reverse("tier-list"), None, _API_MONEY_READ)},
+        "tier-detail": {
+            "GET": (_obj("tier-detail", "tier"), None, {**_API_MONEY_READ, "other_manager": 404})
+        },
+    }
+)
+_extend_gold_ctx = extend_ctx
+
+
+def extend_ctx(ctx: dict[str, Any]) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from loyalty.models import TierSnapshot
+
+    _extend_gold_ctx(ctx)
+    ctx["tier"] = TierSnapshot.objects.create(
+        month=dt.date(2026, 10, 1),
+        customer=ctx["customer"],
+        machines_total=Decimal("100"),
+        parts_total=Decimal("0"),
+        service_total=Decimal("0"),
+        contribution=Decimal("100"),
+        rank=1,
+        share_before=0.0,
+        tier="A",
+        stable_quarters=1,
+        grid="EII",
+    )

@@ -1,0 +1,34 @@
+"""Compute (or recompute) a month's 80/20 tiers: the monthly job, by hand."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from contacts.management.commands._month import parse_month
+from dealercrm.jobs import system_actor
+from loyalty.services.tiers import tiers_compute
+
+
+class Command(BaseCommand):
+    help = "Rank customers by 12-month contribution and store the month's A/B/C tiers."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--month", help="YYYY-MM (default: last month)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["month"]:
+            month = parse_month(options["month"])
+        else:
+            month = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).replace(
+                day=1
+            )
+        if month > timezone.localdate():
+            raise CommandError("A month in the future has no purchases to rank.")
+        started = timezone.now()
+        result = tiers_compute(actor=system_actor(), month=month)
+        seconds = (timezone.now() - started).total_seconds()
+        counts = ", ".join(f"{t}: {n}" for t, n in result.counts.items())
+        self.stdout.write(
+            f"{month:%Y-%m}: {result.customers} customers ranked ({counts}) in {seconds:.1f} s"
+        )

@@ -1,0 +1,171 @@
+"""80/20 tiering (seed 003's A/B/C rule and seed 001's EI–EIV grid), computed in SQL.
+
+Contribution = machines bought from us + parts orders + paid service over the 12 months
+ending with the month (revenue; no cost prices are recorded yet, so gross profit cannot
+be chosen). Customers are ranked by contribution, ties by id; a customer is A while the
+share of the customers ranked before him is below 80%, B below 95%, else C; a zero
+contribution is always C. The whole month is written by one INSERT … SELECT with window
+functions — no Python loop over customers — and recomputing replaces the month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+
+from contacts.services.months import month_end, month_start
+from customers.models import Customer, Machine
+from dealercrm import roles
+from parts.models import PartsOrder
+from parts.selectors import purchase_totals
+from service.models import ServiceRecord
+
+from ..models import TierSnapshot
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def window_of(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The 12 months ending with `month`: [first day 11 months earlier, month's last day]."""
+    month = month_start(month)
+    return _add_months(month, -11), month_end(month)
+
+
+def _bought_in(start: dt.date, end: dt.date) -> Q:
+    """EXISTS any purchase of the customer in [start, end] (machines, parts, paid service)."""
+    machines = Machine.objects.filter(
+        customer=OuterRef("pk"),
+        source=Machine.Source.FROM_US,
+        purchase_price__isnull=False,
+        purchase_date__gte=start,
+        purchase_date__lte=end,
+    )
+    parts = PartsOrder.objects.filter(
+        customer=OuterRef("pk"), ordered_on__gte=start, ordered_on__lte=end
+    )
+    service = ServiceRecord.objects.filter(
+        customer=OuterRef("pk"),
+        status=ServiceRecord.Status.CLOSED,
+        closed_on__gte=start,
+        closed_on__lte=end,
+        total_charge__gt=0,
+    )
+    return Q(Exists(machines)) | Q(Exists(parts)) | Q(Exists(service))
+
+
+def _ranked(month: dt.date) -> Any:
+    """Each customer's amounts in the window and his number of quarters with purchases;
+    the ranking itself is done by the window functions of INSERT below."""
+    start, end = window_of(month)
+    customers = Customer.objects.all()
+    if any(f.name == "merged_into" for f in Customer._meta.get_fields()):
+        customers = customers.filter(merged_into__isnull=True)  # merged tombstones
+    quarters = [(_add_months(start, 3 * i), _add_months(start, 3 * i + 3)) for i in range(4)]
+    stable = sum(
+        (
+            Case(
+                When(_bought_in(q_start, q_end - dt.timedelta(days=1)), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            for q_start, q_end in quarters
+        ),
+        Value(0),
+    )
+    return (
+        purchase_totals(customers=customers, start=start, end=end)
+        .annotate(stable=stable)
+        .order_by()
+        .values("pk", "machines_total", "parts_total", "service_total", "purchases_total", "stable")
+    )
+
+
+@dataclass
+class TierResult:
+    month: dt.date
+    customers: int
+    counts: dict[str, int]
+
+
+INSERT = """
+INSERT INTO {table} (month, customer_id, machines_total, parts_total, service_total,
+    contribution, rank, share_before, tier, stable_quarters, grid, previous_tier)
+SELECT %s, r.pk, r.machines_total, r.parts_total, r.service_total, r.purchases_total, r.rnk,
+    CASE WHEN r.grand > 0
+         THEN CAST(r.running - r.purchases_total AS DOUBLE PRECISION) / r.grand
+         ELSE 1 END,
+    {tier},
+    r.stable,
+    CASE WHEN {tier} = 'A' AND r.stable >= %s THEN 'EI'
+         WHEN {tier} = 'A' THEN 'EII'
+         WHEN r.stable >= %s THEN 'EIII'
+         ELSE 'EIV' END,
+    COALESCE(p.tier, '')
+FROM (
+    SELECT t.*,
+        ROW_NUMBER() OVER (ORDER BY t.purchases_total DESC, t.pk) AS rnk,
+        SUM(t.purchases_total) OVER (
+            ORDER BY t.purchases_total DESC, t.pk ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) AS running,
+        SUM(t.purchases_total) OVER () AS grand
+    FROM ({ranked}) t
+) r
+LEFT JOIN {table} p ON p.customer_id = r.pk AND p.month = %s
+"""
+# seed 003: before-share below 80% → A, below 95% → B; compared as ×100 to stay exact.
+TIER_SQL = (
+    "CASE WHEN r.purchases_total > 0 AND (r.running - r.purchases_total) * 100 < 80 * r.grand "
+    "THEN 'A' WHEN r.purchases_total > 0 AND (r.running - r.purchases_total) * 100 < 95 * r.grand "
+    "THEN 'B' ELSE 'C' END"
+)
+
+
+def tiers_compute(*, actor: Any, month: dt.date) -> TierResult:
+    """Compute (or recompute) one month's snapshot for every customer."""
+    roles.require(roles.can_run_scheduled_jobs, actor)
+    month = month_start(month)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                _write(month)
+            break
+        except IntegrityError:
+            # Another run inserted the month between our DELETE and INSERT: run again,
+            # replacing its rows with the same result.
+            if attempt:
+                raise
+    counts = dict(
+        TierSnapshot.objects.filter(month=month)
+        .values_list("tier")
+        .annotate(n=Sum(Value(1)))
+        .values_list("tier", "n")
+    )
+    return TierResult(
+        month=month,
+        customers=sum(counts.values()),
+        counts={t: counts.get(t, 0) for t in TierSnapshot.Tier.values},
+    )
+
+
+def _write(month: dt.date) -> None:
+    TierSnapshot.objects.filter(month=month).delete()
+    ranked_sql, ranked_params = _ranked(month).query.sql_with_params()
+    stable_min = int(settings.DEALERCRM["TIER_STABLE_QUARTERS"])
+    previous = _add_months(month, -1)
+    sql = INSERT.format(
+        table=connection.ops.quote_name(TierSnapshot._meta.db_table),
+        ranked=ranked_sql,
+        tier=TIER_SQL,
+    )
+    # Parameters in the order of the SQL text: month, stability twice, the ranking's, previous.
+    params = [month, stable_min, stable_min, *ranked_params, previous]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
