@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from customers.models import Customer
@@ -26,7 +27,7 @@ from dealercrm.money import percent
 class Category(models.TextChoices):
     PART = "part", _("Part")
     OIL = "oil", _("Oil / lubricant")
-    FILTER = "filter", _("Filter")
+    FILTER = "filter", pgettext_lazy("part category", "Filter")
     TYRE = "tyre", _("Tyre")
     OTHER = "other", _("Other")
 
