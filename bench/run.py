@@ -420,13 +420,16 @@ def main(argv: list[str] | None = None) -> int:
     after_sales_ok = service_parts.run(
         archivist=archivist, manager=manager, doc=doc, requests=max(10, requests // 3)
     )
+    from bench import contacts  # the manager's loop at scale (its own section)
+
+    contacts_ok = contacts.run(archivist=archivist, manager=manager, doc=doc)
     from bench import scheduled  # tiering and reminders on the 100k set (its own section)
 
     scheduled.run(doc=doc)
     from bench import matching  # duplicate detection on files (its own section, no database)
 
     matching_ok = matching.run(doc=doc, quick=args.quick)
-    return 0 if dossier_ok and after_sales_ok and matching_ok else 1
+    return 0 if dossier_ok and after_sales_ok and matching_ok and contacts_ok else 1
 
 
 if __name__ == "__main__":
