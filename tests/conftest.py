@@ -113,3 +113,14 @@ def _celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(settings):
+    """Tests read messages in the source language (English); the product's default is
+    Chinese, which tests/customers/test_views.py checks on its own."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

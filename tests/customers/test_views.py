@@ -151,6 +151,10 @@ def test_english_is_available(client, archivist):
     assert "Customers" in client.get("/customers/").content.decode()
 
 
-def test_chinese_is_the_default(client, archivist):
+def test_chinese_is_the_default(client, archivist, settings):
+    from dealercrm import settings as configured
+
+    assert configured.LANGUAGE_CODE == "zh-hans"
+    settings.LANGUAGE_CODE = configured.LANGUAGE_CODE  # tests otherwise run in English
     client.force_login(archivist)
     assert "客户" in client.get("/customers/").content.decode()
