@@ -103,6 +103,7 @@ ERROR_RESPONSES = {
     "403": "The caller's role may not do this.",
     "404": "No such object, or one the caller may not see.",
     "405": "Method not allowed on this resource.",
+    "415": "The request body's media type is not accepted here (send JSON).",
     "429": "Too many requests; see Retry-After.",
 }
 
@@ -117,6 +118,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             codes = ["400", "401", "403", "404", "405", "429"]
+            if method != "get":
+                codes.append("415")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(
