@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from customers.models import Customer
-from customers.selectors import at_risk_filter, days_since, visible_customers, with_last_contact
+from customers.selectors import at_risk_filter, visible_customers, with_last_contact
 from dealercrm import roles
 from dealercrm.security import not_found
 
@@ -194,11 +194,6 @@ def notifications_for(*, user: Any) -> QuerySet[Notification]:
 
 def unread_count(*, user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def last_contact_summary(*, customer: Customer) -> dict[str, Any]:
-    latest = ContactLog.objects.filter(customer=customer).aggregate(last=Max("occurred_at"))["last"]
-    return {"last_contacted_at": latest, "days_since_contact": days_since(latest)}
 
 
 # --- reminders and compliance --------------------------------------------------------------

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from customers import selectors as customer_selectors
 from customers.models import Customer
 from dealercrm import roles
 from dealercrm.decorators import policy_required
+from dealercrm.pagination import page_of, querystring_without_page
 
 from . import selectors, services
 from .forms import (
@@ -30,18 +30,6 @@ from .forms import (
     SubmissionForm,
 )
 from .models import Reminder, Submission
-
-PAGE_SIZE = 25
-
-
-def _page(request: HttpRequest, qs: Any, size: int = PAGE_SIZE) -> Any:
-    return Paginator(qs, size).get_page(request.GET.get("page"))
-
-
-def _querystring(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _report_data(form: Any) -> dict[str, Any]:
@@ -134,10 +122,10 @@ def submission_list(request: HttpRequest) -> HttpResponse:
         request,
         "contacts/submission_list.html",
         {
-            "page": _page(request, qs),
+            "page": page_of(request, qs),
             "status": status,
             "statuses": Submission.Status.choices,
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
             "can_submit": roles.can_submit_report(request.user),
         },
     )
@@ -148,7 +136,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "contacts/inbox.html",
-        {"page": _page(request, selectors.inbox(user=request.user)), "querystring": ""},
+        {"page": page_of(request, selectors.inbox(user=request.user)), "querystring": ""},
     )
 
 
@@ -244,9 +232,9 @@ def customer_logs(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts/contactlog_list.html",
         {
             "customer": customer,
-            "page": _page(request, qs),
+            "page": page_of(request, qs),
             "filter_form": form,
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
             "can_write": roles.can_write_contact_log(request.user),
         },
     )
@@ -343,7 +331,7 @@ def monthly_list(request: HttpRequest) -> HttpResponse:
         request,
         "contacts/monthlyreport_list.html",
         {
-            "page": _page(request, selectors.monthly_report_list(user=request.user)),
+            "page": page_of(request, selectors.monthly_report_list(user=request.user)),
             "querystring": "",
             "form": form,
             "can_write": roles.can_write_monthly_report(request.user),
@@ -400,7 +388,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "contacts/notification_list.html",
-        {"page": _page(request, selectors.notifications_for(user=request.user)), "querystring": ""},
+        {
+            "page": page_of(request, selectors.notifications_for(user=request.user)),
+            "querystring": "",
+        },
     )
 
 
@@ -433,8 +424,8 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
         request,
         "contacts/reminder_list.html",
         {
-            "page": _page(request, qs),
-            "querystring": _querystring(request),
+            "page": page_of(request, qs),
+            "querystring": querystring_without_page(request),
             "status": status,
             "statuses": Reminder.Status.choices,
             "month": month,

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,22 +16,11 @@ from django.views.decorators.http import require_http_methods
 from customers import selectors as customer_selectors
 from dealercrm import roles
 from dealercrm.decorators import policy_required
+from dealercrm.pagination import page_of, querystring_without_page
 
 from . import selectors, services
 from .forms import DueFilterForm, HourReadingForm, RecordFilterForm, ServiceRecordForm
 from .models import ServiceRecord
-
-PAGE_SIZE = 25
-
-
-def _page(request: HttpRequest, qs: Any) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _querystring(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _record_data(form: ServiceRecordForm) -> dict[str, Any]:
@@ -58,13 +46,13 @@ def record_list(request: HttpRequest) -> HttpResponse:
         request,
         "service/servicerecord_list.html",
         {
-            "page": _page(
+            "page": page_of(
                 request, selectors.service_record_list(user=request.user, filters=filters)
             ),
             "filter_form": form,
             "filters": filters,
             "technicians": selectors.technicians(),
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
             "show_money": roles.can_view_service_charges(request.user),
             "today": timezone.localdate(),
         },
@@ -213,7 +201,7 @@ def machine_readings(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "machine": machine,
             "customer": machine.customer,
-            "page": _page(request, selectors.hour_readings_of(machine=machine)),
+            "page": page_of(request, selectors.hour_readings_of(machine=machine)),
             "forecast": selectors.forecast_of(machine),
             "form": form if can_add else None,
             "can_delete": roles.can_delete_hour_reading(request.user),
@@ -259,14 +247,14 @@ def maintenance_due(request: HttpRequest) -> HttpResponse:
         request,
         "service/maintenance_due.html",
         {
-            "page": _page(request, selectors.maintenance_due(user=request.user, filters=filters)),
+            "page": page_of(request, selectors.maintenance_due(user=request.user, filters=filters)),
             "filter_form": form,
             "filters": filters,
             "days": selectors.due_soon_days()
             if filters.within_days is None
             else filters.within_days,
             "managers": customer_selectors.managers_for_filter(user=request.user),
-            "querystring": _querystring(request),
+            "querystring": querystring_without_page(request),
             "today": timezone.localdate(),
             "can_add_reading": roles.can_write_hour_reading(request.user),
         },
