@@ -489,6 +489,17 @@ class Machine(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Only for machines bought from us."),
     )
+    purchase_cost = models.DecimalField(
+        _("our cost (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "What the machine cost us; with it, tiering can rank customers by gross profit."
+        ),
+    )
     used_source = models.CharField(_("used machine came from"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.IN_USE)
     sold_to = models.CharField(_("sold to"), max_length=200, blank=True)
@@ -523,6 +534,10 @@ class Machine(TimeStampedModel):
                 condition=Q(purchase_price__isnull=True) | Q(source="from_us"),
                 name="customers_machine_price_only_from_us",
             ),
+            models.CheckConstraint(
+                condition=Q(purchase_cost__isnull=True) | Q(source="from_us"),
+                name="customers_machine_cost_only_from_us",
+            ),
         ]
         indexes = [
             # duplicate scoring and model reports by family.
@@ -547,6 +562,8 @@ class Machine(TimeStampedModel):
             errors["quantity"] = _("A machine with a serial number counts as one.")
         if self.purchase_price is not None and self.source != self.Source.FROM_US:
             errors["purchase_price"] = _("A price is recorded only for machines bought from us.")
+        if self.purchase_cost is not None and self.source != self.Source.FROM_US:
+            errors["purchase_cost"] = _("A cost is recorded only for machines bought from us.")
         if self.purchase_date and self.purchase_date > timezone.localdate():
             errors["purchase_date"] = _("The purchase date cannot be in the future.")
         if self.hour_meter_date and self.hour_meter_date > timezone.localdate():
