@@ -33,7 +33,7 @@ PERSONAL_FIELDS = (
     "birthday_notes",
     "shareholders",
 )
-MONEY_FIELDS = ("registered_capital", "purchase_price")
+MONEY_FIELDS = ("registered_capital", "purchase_price", "purchase_cost")
 
 
 class PhoneSerializer(serializers.ModelSerializer):
@@ -81,6 +81,7 @@ class MachineSerializer(serializers.ModelSerializer):
             "purchase_date",
             "source",
             "purchase_price",
+            "purchase_cost",
             "used_source",
             "status",
             "sold_to",
@@ -92,6 +93,7 @@ class MachineSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         if not roles.can_view_money(self.context["request"].user):
             data.pop("purchase_price", None)
+            data.pop("purchase_cost", None)
         return data
 
 

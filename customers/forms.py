@@ -118,6 +118,7 @@ class MachineForm(DossierFormMixin, forms.ModelForm):
             "purchase_date",
             "source",
             "purchase_price",
+            "purchase_cost",
             "used_source",
             "status",
             "sold_to",

@@ -250,6 +250,9 @@ DEALERCRM = {
     # 80/20 tiering (seed 001): a customer is stable when he bought in at least this many
     # of the last 4 quarters.
     "TIER_STABLE_QUARTERS": env.int("TIER_STABLE_QUARTERS", default=3),
+    # What tiering ranks on: "revenue" (machines + parts + paid service) or "gross_profit"
+    # (the same less recorded costs; items without a recorded cost count in full).
+    "TIER_BASIS": env.str("TIER_BASIS", default="revenue"),
     # First retry of a failed notification e-mail after this many seconds, then doubling.
     "EMAIL_RETRY_BASE_SECONDS": env.float("EMAIL_RETRY_BASE_SECONDS", default=30.0),
     # Gold-card benefit (seed 000): 5% off (九五折) parts and repair, as a fraction.
@@ -266,6 +269,8 @@ except InvalidOperation:
     raise ImproperlyConfigured("GOLD_DISCOUNT must be a fraction such as 0.05") from None
 if not Decimal("0") <= DEALERCRM["GOLD_DISCOUNT"] < Decimal("1"):
     raise ImproperlyConfigured("GOLD_DISCOUNT must be at least 0 and below 1 (0.05 = 5% off)")
+if DEALERCRM["TIER_BASIS"] not in ("revenue", "gross_profit"):
+    raise ImproperlyConfigured('TIER_BASIS must be "revenue" or "gross_profit"')
 if DEALERCRM["MAINTENANCE_FIRST_SERVICE_HOURS"] < 1 or DEALERCRM["MAINTENANCE_INTERVAL_HOURS"] < 1:
     raise ImproperlyConfigured("Maintenance hours must be positive")
 

@@ -24,7 +24,15 @@ class _MoneyVisible:
 
 @admin.register(Part)
 class PartAdmin(_MoneyVisible, SimpleHistoryAdmin):
-    list_display = ["part_number", "name", "category", "list_price", "unit", "is_active"]
+    list_display = [
+        "part_number",
+        "name",
+        "category",
+        "list_price",
+        "cost_price",
+        "unit",
+        "is_active",
+    ]
     list_filter = ["category", "is_active"]
     search_fields = ["part_number", "name"]
 

@@ -3,6 +3,7 @@ staff have no access: these are money records)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -32,6 +33,7 @@ class PartsOrderLineSerializer(serializers.ModelSerializer):
             "unit_price",
             "discount_percent",
             "amount",
+            "unit_cost",
         ]
         read_only_fields = fields
 
@@ -53,6 +55,7 @@ class PartsOrderSerializer(serializers.ModelSerializer):
             "discount_rate",
             "discount_amount",
             "total",
+            "cost_total",
             "lines",
             "created_by",
             "created_at",
@@ -72,6 +75,14 @@ class LineInputSerializer(serializers.Serializer):
         max_digits=12, decimal_places=2, required=False, allow_null=True
     )
     discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    unit_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        min_value=Decimal("0"),
+        help_text="What one unit cost us; a catalogue part's cost price when left out.",
+    )
 
 
 class PartsOrderUpdateSerializer(serializers.Serializer):

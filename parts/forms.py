@@ -42,6 +42,14 @@ class LineForm(forms.Form):
         min_value=Decimal("0"),
         max_value=Decimal("100"),
     )
+    unit_cost = forms.DecimalField(
+        label=_("Unit cost (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        min_value=Decimal("0"),
+        help_text=_("What one unit cost us; the catalogue's cost price when left empty."),
+    )
 
 
 LineFormSet = forms.formset_factory(LineForm, extra=4, can_delete=True, max_num=200)
@@ -65,6 +73,7 @@ def initial_lines(lines: list[PartsOrderLine]) -> list[dict[str, Any]]:
             "quantity": line.quantity,
             "unit_price": line.unit_price,
             "discount_percent": line.discount_percent,
+            "unit_cost": line.unit_cost,
         }
         for line in lines
     ]

@@ -44,6 +44,15 @@ class Part(TimeStampedModel):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    cost_price = models.DecimalField(
+        _("cost price (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("What one unit costs us; fills in the cost of order lines."),
+    )
     unit = models.CharField(_("unit"), max_length=10, blank=True, help_text=_("e.g. 件, L, 桶"))
     is_active = models.BooleanField(_("in the catalogue"), default=True)
 
@@ -56,6 +65,10 @@ class Part(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(list_price__gte=0), name="parts_part_list_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_price__isnull=True) | Q(cost_price__gte=0),
+                name="parts_part_cost_price_not_negative",
             ),
             models.CheckConstraint(
                 condition=~Q(part_number=""), name="parts_part_number_not_empty"
@@ -100,6 +113,16 @@ class PartsOrder(TimeStampedModel):
     )
     total = models.DecimalField(
         _("total (CNY)"), max_digits=12, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    # Σ quantity × unit cost when every line has a cost; empty otherwise, because a
+    # partly costed order would overstate its gross profit.
+    cost_total = models.DecimalField(
+        _("our cost (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -191,6 +214,15 @@ class PartsOrderLine(TimeStampedModel):
         help_text=_("This line's own discount, before the gold-card discount of the order."),
     )
     amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2, editable=False)
+    unit_cost = models.DecimalField(
+        _("unit cost (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("What one unit cost us; empty when not known."),
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -205,6 +237,10 @@ class PartsOrderLine(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(unit_price__gte=0, amount__gte=0),
                 name="parts_partsorderline_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_cost__isnull=True) | Q(unit_cost__gte=0),
+                name="parts_partsorderline_unit_cost_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(discount_percent__gte=0, discount_percent__lte=100),

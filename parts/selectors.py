@@ -135,11 +135,17 @@ def _per_customer(qs: QuerySet[Any], amount: Any) -> Coalesce:
     return Coalesce(Subquery(summed, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
 
 
+REVENUE = "revenue"
+GROSS_PROFIT = "gross_profit"
+BASES = (REVENUE, GROSS_PROFIT)
+
+
 def purchase_totals(
     *,
     customers: QuerySet[Customer] | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    basis: str = REVENUE,
 ) -> QuerySet[Customer]:
     """Customers annotated with what they bought from us in [start, end] (either open):
 
@@ -148,6 +154,11 @@ def purchase_totals(
     - `service_total`: charged service (labour + parts less discount) of closed records,
       by the day they closed;
     - `purchases_total`: the three together.
+
+    With `basis="gross_profit"` each amount is less what it cost us where that cost is
+    recorded (machine cost × quantity, an order's cost when every line has one, a service
+    job's cost); an item without a recorded cost counts in full — `uncosted_revenue()`
+    says how much of the period that is.
 
     One SQL query (three correlated sums), the same on SQLite and PostgreSQL; sort it,
     filter it or add a window function over it for cumulative shares. Machines without a
@@ -162,14 +173,83 @@ def purchase_totals(
     service = ServiceRecord.objects.filter(
         _window("closed_on", start, end), status=ServiceRecord.Status.CLOSED
     )
-    machine_amount = ExpressionWrapper(F("purchase_price") * F("quantity"), output_field=MONEY)
+    if basis not in BASES:
+        raise ValueError(f"unknown basis {basis!r}; one of {', '.join(BASES)}")
+    zero = Value(Decimal("0"))
+    if basis == GROSS_PROFIT:
+        machine_amount: Any = ExpressionWrapper(
+            (F("purchase_price") - Coalesce("purchase_cost", zero)) * F("quantity"),
+            output_field=MONEY,
+        )
+        parts_amount: Any = ExpressionWrapper(
+            F("total") - Coalesce("cost_total", zero), output_field=MONEY
+        )
+        service_amount: Any = ExpressionWrapper(
+            F("total_charge") - Coalesce("cost_total", zero), output_field=MONEY
+        )
+    else:
+        machine_amount = ExpressionWrapper(F("purchase_price") * F("quantity"), output_field=MONEY)
+        parts_amount, service_amount = F("total"), F("total_charge")
     qs = customers if customers is not None else Customer.objects.all()
     return qs.annotate(
         machines_total=_per_customer(machines, machine_amount),
-        parts_total=_per_customer(parts, F("total")),
-        service_total=_per_customer(service, F("total_charge")),
+        parts_total=_per_customer(parts, parts_amount),
+        service_total=_per_customer(service, service_amount),
     ).annotate(
         purchases_total=ExpressionWrapper(
             F("machines_total") + F("parts_total") + F("service_total"), output_field=MONEY
         )
+    )
+
+
+@dataclass(frozen=True)
+class Uncosted:
+    """Revenue in a period, and the part of it with no recorded cost."""
+
+    revenue: Decimal
+    uncosted: Decimal
+
+    @property
+    def share(self) -> float:
+        return float(self.uncosted / self.revenue) if self.revenue else 0.0
+
+
+def uncosted_revenue(*, start: dt.date | None = None, end: dt.date | None = None) -> Uncosted:
+    """How much of [start, end]'s revenue has no recorded cost (three aggregate queries):
+    on the gross-profit basis that revenue counts in full, and the tier pages say so."""
+    zero = Value(Decimal("0"))
+
+    def split(qs: QuerySet[Any], amount: Any, uncosted: Q) -> tuple[Decimal, Decimal]:
+        row = qs.aggregate(
+            revenue=Coalesce(Sum(amount, output_field=MONEY), zero, output_field=MONEY),
+            uncosted=Coalesce(
+                Sum(amount, filter=uncosted, output_field=MONEY), zero, output_field=MONEY
+            ),
+        )
+        return row["revenue"], row["uncosted"]
+
+    parts = split(
+        PartsOrder.objects.filter(_window("ordered_on", start, end)),
+        F("total"),
+        Q(cost_total__isnull=True),
+    )
+    machines = split(
+        Machine.objects.filter(
+            _window("purchase_date", start, end),
+            source=Machine.Source.FROM_US,
+            purchase_price__isnull=False,
+        ),
+        F("purchase_price") * F("quantity"),
+        Q(purchase_cost__isnull=True),
+    )
+    service = split(
+        ServiceRecord.objects.filter(
+            _window("closed_on", start, end), status=ServiceRecord.Status.CLOSED
+        ),
+        F("total_charge"),
+        Q(cost_total__isnull=True),
+    )
+    return Uncosted(
+        revenue=parts[0] + machines[0] + service[0],
+        uncosted=parts[1] + machines[1] + service[1],
     )

@@ -25,7 +25,15 @@ from dealercrm.money import ZERO, discounted, gold_discount_rate, to_fen
 from .models import Category, Part, PartsOrder, PartsOrderLine
 
 ORDER_FIELDS = ("ordered_on", "invoice_number", "note")
-LINE_FIELDS = ("part_number", "name", "category", "quantity", "unit_price", "discount_percent")
+LINE_FIELDS = (
+    "part_number",
+    "name",
+    "category",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "unit_cost",
+)
 HUNDRED = Decimal("100")
 
 
@@ -56,9 +64,12 @@ def _build_line(data: Mapping[str, Any], catalogue: Mapping[str, Part]) -> Parts
         quantity=_decimal(data.get("quantity")),  # type: ignore[misc]
         unit_price=_decimal(data.get("unit_price")),  # type: ignore[misc]
         discount_percent=_decimal(data.get("discount_percent")) or ZERO,
+        unit_cost=_decimal(data.get("unit_cost")),
     )
     if line.unit_price is None and part is not None:
         line.unit_price = part.list_price
+    if line.unit_cost is None and part is not None:
+        line.unit_cost = part.cost_price
     return line
 
 
@@ -84,6 +95,11 @@ def _check_line(line: PartsOrderLine) -> list[str]:
         problems.append(_("the unit price is in yuan and fen (2 decimals)"))
     if not ZERO <= line.discount_percent <= HUNDRED:
         problems.append(_("the line discount is between 0 and 100%"))
+    if line.unit_cost is not None:
+        if line.unit_cost < 0:
+            problems.append(_("the unit cost cannot be negative"))
+        elif line.unit_cost != to_fen(line.unit_cost):
+            problems.append(_("the unit cost is in yuan and fen (2 decimals)"))
     return problems
 
 
@@ -136,9 +152,17 @@ def _apply_order(order: PartsOrder, data: Mapping[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def order_cost(lines: list[PartsOrderLine]) -> Decimal | None:
+    """Σ quantity × unit cost, or None when any line's cost is unknown."""
+    if not lines or any(line.unit_cost is None for line in lines):
+        return None
+    return to_fen(sum((line.quantity * line.unit_cost for line in lines), ZERO))
+
+
 def _total(order: PartsOrder, lines: list[PartsOrderLine]) -> None:
     order.subtotal = sum((line.amount for line in lines), ZERO)
     order.discount_amount, order.total = discounted(order.subtotal, order.discount_rate)
+    order.cost_total = order_cost(lines)
 
 
 def _save_lines(order: PartsOrder, lines: list[PartsOrderLine], actor: Any) -> None:
@@ -246,7 +270,15 @@ def part_save(*, actor: Any, part: Part | None, data: Mapping[str, Any]) -> Part
     """Add or change a catalogue entry. Orders keep the price they were invoiced at."""
     roles.require(roles.can_configure_service, actor)
     part = part or Part()
-    for name in ("part_number", "name", "category", "list_price", "unit", "is_active"):
+    for name in (
+        "part_number",
+        "name",
+        "category",
+        "list_price",
+        "cost_price",
+        "unit",
+        "is_active",
+    ):
         if name in data:
             value = data[name]
             setattr(part, name, value.strip() if isinstance(value, str) else value)

@@ -20,7 +20,14 @@ from dealercrm.templatetags.dealercrm import person
 from . import selectors, services
 from .models import HourReading, ServiceRecord
 
-MONEY_OUTPUT = ("labour_charge", "parts_charge", "discount_rate", "discount_amount", "total_charge")
+MONEY_OUTPUT = (
+    "labour_charge",
+    "parts_charge",
+    "discount_rate",
+    "discount_amount",
+    "total_charge",
+    "cost_total",
+)
 
 
 def _text() -> serializers.CharField:
@@ -109,6 +116,13 @@ class ServiceRecordUpdateSerializer(serializers.Serializer):
     )
     parts_charge = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, help_text="Archivist only."
+    )
+    cost_total = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="What the job cost us. Archivist only.",
     )
 
 

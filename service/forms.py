@@ -33,6 +33,7 @@ RECORD_FORM_FIELDS = [
     "follow_up_on",
     "labour_charge",
     "parts_charge",
+    "cost_total",
 ]
 SATISFACTION_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
 
@@ -59,7 +60,7 @@ class ServiceRecordForm(DossierFormMixin, forms.ModelForm):
             required=False,
         )
         if not show_charges:
-            for name in ("labour_charge", "parts_charge"):
+            for name in ("labour_charge", "parts_charge", "cost_total"):
                 del self.fields[name]
 
 

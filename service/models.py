@@ -108,6 +108,15 @@ class ServiceRecord(TimeStampedModel):
         default=Decimal("0"),
         editable=False,
     )
+    cost_total = models.DecimalField(
+        _("our cost (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("What the job cost us (parts at cost, labour); empty when not known."),
+    )
     resolution = models.TextField(_("resolution"), blank=True)
     satisfaction = models.PositiveSmallIntegerField(
         _("customer satisfaction (1–5)"),
@@ -157,6 +166,10 @@ class ServiceRecord(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(labour_charge__gte=0, parts_charge__gte=0, discount_amount__gte=0),
                 name="service_servicerecord_charges_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_total__isnull=True) | Q(cost_total__gte=0),
+                name="service_servicerecord_cost_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(discount_rate__gte=0, discount_rate__lt=1),

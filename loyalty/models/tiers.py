@@ -27,7 +27,18 @@ class TierSnapshot(models.Model):
         EIII = "EIII", _("EIII: lift (low contribution, stable)")
         EIV = "EIV", _("EIV: review cost (low contribution, unstable)")
 
+    class Basis(models.TextChoices):
+        REVENUE = "revenue", _("revenue")
+        GROSS_PROFIT = "gross_profit", _("gross profit")
+
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    basis = models.CharField(
+        _("ranked on"),
+        max_length=12,
+        choices=Basis,
+        default=Basis.REVENUE,
+        help_text=_("Revenue, or gross profit where costs are recorded (setting TIER_BASIS)."),
+    )
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="tiers"
     )

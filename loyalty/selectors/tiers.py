@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from customers.selectors import visible_customers
 from dealercrm import roles
+from parts.selectors import Uncosted, uncosted_revenue
 
 from ..models import TierSnapshot
 
@@ -32,6 +33,22 @@ def tier_list(
     if manager and roles.can_view_all_managers(user):
         qs = qs.filter(customer__manager_id=manager)
     return qs.select_related("customer", "customer__manager").order_by("rank")
+
+
+def month_basis(month: dt.date | None) -> str | None:
+    """What the month was ranked on (revenue or gross profit), None before it is computed."""
+    if month is None:
+        return None
+    return TierSnapshot.objects.filter(month=month).values_list("basis", flat=True).first()
+
+
+def month_uncosted(month: dt.date) -> Uncosted:
+    """How much of the month's 12-month window has no recorded cost (counts in full on
+    the gross-profit basis)."""
+    from loyalty.services.tiers import window_of
+
+    start, end = window_of(month)
+    return uncosted_revenue(start=start, end=end)
 
 
 def tier_counts(qs: QuerySet[TierSnapshot]) -> dict[str, int]:

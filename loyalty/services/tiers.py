@@ -1,8 +1,9 @@
 """80/20 tiering (seed 003's A/B/C rule and seed 001's EI–EIV grid), computed in SQL.
 
 Contribution = machines bought from us + parts orders + paid service over the 12 months
-ending with the month (revenue; no cost prices are recorded yet, so gross profit cannot
-be chosen). Customers are ranked by contribution, ties by id; a customer is A while the
+ending with the month: revenue, or gross profit where costs are recorded (setting
+TIER_BASIS; an item without a recorded cost counts in full — the tier page shows how much
+of the period that is). Customers are ranked by contribution, ties by id; a customer is A while the
 share of the customers ranked before him is below 80%, B below 95%, else C; a zero
 contribution is always C. The whole month is written by one INSERT … SELECT with window
 functions — no Python loop over customers — and recomputing replaces the month.
@@ -61,7 +62,7 @@ def _bought_in(start: dt.date, end: dt.date) -> Q:
     return Q(Exists(machines)) | Q(Exists(parts)) | Q(Exists(service))
 
 
-def _ranked(month: dt.date) -> Any:
+def _ranked(month: dt.date, basis: str) -> Any:
     """Each customer's amounts in the window and his number of quarters with purchases;
     the ranking itself is done by the window functions of INSERT below."""
     start, end = window_of(month)
@@ -81,7 +82,7 @@ def _ranked(month: dt.date) -> Any:
         Value(0),
     )
     return (
-        purchase_totals(customers=customers, start=start, end=end)
+        purchase_totals(customers=customers, start=start, end=end, basis=basis)
         .annotate(stable=stable)
         .order_by()
         .values("pk", "machines_total", "parts_total", "service_total", "purchases_total", "stable")
@@ -93,14 +94,15 @@ class TierResult:
     month: dt.date
     customers: int
     counts: dict[str, int]
+    basis: str = "revenue"
 
 
 INSERT = """
-INSERT INTO {table} (month, customer_id, machines_total, parts_total, service_total,
+INSERT INTO {table} (month, basis, customer_id, machines_total, parts_total, service_total,
     contribution, rank, share_before, tier, stable_quarters, grid, previous_tier)
-SELECT %s, r.pk, r.machines_total, r.parts_total, r.service_total, r.purchases_total, r.rnk,
+SELECT %s, %s, r.pk, r.machines_total, r.parts_total, r.service_total, r.purchases_total, r.rnk,
     CASE WHEN r.grand > 0
-         THEN CAST(r.running - r.purchases_total AS DOUBLE PRECISION) / r.grand
+         THEN CAST(r.running - r.positive AS DOUBLE PRECISION) / r.grand
          ELSE 1 END,
     {tier},
     r.stable,
@@ -112,30 +114,40 @@ SELECT %s, r.pk, r.machines_total, r.parts_total, r.service_total, r.purchases_t
 FROM (
     SELECT t.*,
         ROW_NUMBER() OVER (ORDER BY t.purchases_total DESC, t.pk) AS rnk,
-        SUM(t.purchases_total) OVER (
+        SUM(t.positive) OVER (
             ORDER BY t.purchases_total DESC, t.pk ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS running,
-        SUM(t.purchases_total) OVER () AS grand
-    FROM ({ranked}) t
+        SUM(t.positive) OVER () AS grand
+    FROM (
+        SELECT u.*,
+            CASE WHEN u.purchases_total > 0 THEN u.purchases_total ELSE 0 END AS positive
+        FROM ({ranked}) u
+    ) t
 ) r
 LEFT JOIN {table} p ON p.customer_id = r.pk AND p.month = %s
 """
 # seed 003: before-share below 80% → A, below 95% → B; compared as ×100 to stay exact.
+# Shares are of the positive contributions: a customer sold below cost (gross-profit basis)
+# is C and does not shrink the total the others are measured against.
 TIER_SQL = (
-    "CASE WHEN r.purchases_total > 0 AND (r.running - r.purchases_total) * 100 < 80 * r.grand "
-    "THEN 'A' WHEN r.purchases_total > 0 AND (r.running - r.purchases_total) * 100 < 95 * r.grand "
+    "CASE WHEN r.purchases_total > 0 AND (r.running - r.positive) * 100 < 80 * r.grand "
+    "THEN 'A' WHEN r.purchases_total > 0 AND (r.running - r.positive) * 100 < 95 * r.grand "
     "THEN 'B' ELSE 'C' END"
 )
 
 
-def tiers_compute(*, actor: Any, month: dt.date) -> TierResult:
-    """Compute (or recompute) one month's snapshot for every customer."""
+def tiers_compute(*, actor: Any, month: dt.date, basis: str | None = None) -> TierResult:
+    """Compute (or recompute) one month's snapshot for every customer, ranked on `basis`
+    (default: the TIER_BASIS setting)."""
     roles.require(roles.can_run_scheduled_jobs, actor)
     month = month_start(month)
+    basis = basis or settings.DEALERCRM["TIER_BASIS"]
+    if basis not in TierSnapshot.Basis.values:
+        raise ValueError(f"unknown tier basis {basis!r}")
     for attempt in range(2):
         try:
             with transaction.atomic():
-                _write(month)
+                _write(month, basis)
             break
         except IntegrityError:
             # Another run inserted the month between our DELETE and INSERT: run again,
@@ -152,12 +164,13 @@ def tiers_compute(*, actor: Any, month: dt.date) -> TierResult:
         month=month,
         customers=sum(counts.values()),
         counts={t: counts.get(t, 0) for t in TierSnapshot.Tier.values},
+        basis=basis,
     )
 
 
-def _write(month: dt.date) -> None:
+def _write(month: dt.date, basis: str) -> None:
     TierSnapshot.objects.filter(month=month).delete()
-    ranked_sql, ranked_params = _ranked(month).query.sql_with_params()
+    ranked_sql, ranked_params = _ranked(month, basis).query.sql_with_params()
     stable_min = int(settings.DEALERCRM["TIER_STABLE_QUARTERS"])
     previous = _add_months(month, -1)
     sql = INSERT.format(
@@ -165,7 +178,8 @@ def _write(month: dt.date) -> None:
         ranked=ranked_sql,
         tier=TIER_SQL,
     )
-    # Parameters in the order of the SQL text: month, stability twice, the ranking's, previous.
-    params = [month, stable_min, stable_min, *ranked_params, previous]
+    # Parameters in the order of the SQL text: month, basis, stability twice, the ranking's,
+    # previous month.
+    params = [month, basis, stable_min, stable_min, *ranked_params, previous]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

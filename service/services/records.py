@@ -36,7 +36,8 @@ RECORD_FIELDS = (
     "follow_up_on",
     "follows",
 )
-MONEY_FIELDS = ("labour_charge", "parts_charge")
+CHARGE_FIELDS = ("labour_charge", "parts_charge")
+MONEY_FIELDS = (*CHARGE_FIELDS, "cost_total")
 STATUS_ORDER = {s: i for i, s in enumerate(ServiceRecord.Status.values)}
 
 
@@ -51,7 +52,7 @@ def _apply_record(record: ServiceRecord, data: Mapping[str, Any], actor: Any) ->
             if isinstance(value, str) and name not in {"kind", "status"}:
                 value = value.strip()
             setattr(record, name, value)
-    for name in MONEY_FIELDS:
+    for name in CHARGE_FIELDS:
         if getattr(record, name) is None:
             setattr(record, name, Decimal("0"))
 
@@ -103,6 +104,8 @@ def _price(record: ServiceRecord) -> None:
     """Labour and parts less the rate recorded on the record (gold card), to the fen."""
     record.labour_charge = to_fen(record.labour_charge)
     record.parts_charge = to_fen(record.parts_charge)
+    if record.cost_total is not None:
+        record.cost_total = to_fen(record.cost_total)
     record.discount_amount, record.total_charge = discounted(
         record.labour_charge + record.parts_charge, record.discount_rate
     )

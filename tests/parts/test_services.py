@@ -206,3 +206,41 @@ def test_the_catalogue_keeps_part_numbers_upper_case(archivist):
         data={"part_number": " lg-1 ", "name": "滤芯", "category": "filter", "list_price": 9},
     )
     assert part.part_number == "LG-1"
+
+
+def test_order_cost_is_known_only_when_every_line_has_one(archivist, customer):
+    costed = create(
+        archivist,
+        customer,
+        {**OIL, "unit_cost": "500.00"},  # 2 × 500
+        {"name": "滤芯", "category": "filter", "quantity": "3", "unit_price": "40",
+         "unit_cost": "12.50"},  # 3 × 12.50
+        invoice_number="NO.COST1",
+    )  # fmt: skip
+    assert costed.cost_total == Decimal("1037.50")
+    partly = create(
+        archivist,
+        customer,
+        {**OIL, "unit_cost": "500.00"},
+        {"name": "销轴", "category": "part", "quantity": "1", "unit_price": "10"},
+        invoice_number="NO.COST2",
+    )
+    assert partly.cost_total is None  # a partly costed order would overstate the profit
+
+
+def test_a_catalogue_cost_price_fills_the_line_cost(archivist, customer):
+    PartFactory(
+        part_number="860110", name="滤芯", list_price=Decimal("45"), cost_price=Decimal("30")
+    )
+    order = create(archivist, customer, {"part_number": "860110", "quantity": "2"})
+    line = order.lines.get()
+    assert (line.unit_price, line.unit_cost) == (Decimal("45.00"), Decimal("30.00"))
+    assert order.cost_total == Decimal("60.00")
+
+
+@pytest.mark.parametrize("cost", ["-1", "1.005"])
+def test_a_bad_unit_cost_is_refused_and_nothing_written(archivist, customer, cost):
+    with pytest.raises(ValidationError) as err:
+        create(archivist, customer, {**OIL, "unit_cost": cost})
+    assert "unit cost" in str(err.value)
+    assert not PartsOrder.objects.exists()

@@ -427,3 +427,26 @@ def test_the_command_and_the_task_run_the_refresh(customer):
     assert "1 machines: 1 predicted" in out.getvalue()
     assert MaintenanceForecast.objects.get().next_due_on == ago(10) + dt.timedelta(days=14)
     assert refresh_maintenance_forecasts_task.delay().get() == 1
+
+
+def test_the_archivist_records_the_cost_and_service_staff_may_not(
+    archivist, service_user, customer
+):
+    record = services.service_record_create(
+        actor=archivist,
+        customer=customer,
+        data=record_data(labour_charge=Decimal("300"), cost_total=Decimal("120.005")),
+    )
+    assert record.cost_total == Decimal("120.01")
+    assert record.total_charge == Decimal("300.00")
+    with pytest.raises(PermissionDenied):
+        services.service_record_update(
+            actor=service_user, record=record, data={"cost_total": Decimal("1")}
+        )
+    record.refresh_from_db()
+    assert record.cost_total == Decimal("120.01")
+    # clearing it is allowed: the cost becomes unknown, not zero
+    record = services.service_record_update(
+        actor=archivist, record=record, data={"cost_total": None}
+    )
+    assert record.cost_total is None

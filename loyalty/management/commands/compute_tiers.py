@@ -15,6 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--month", help="YYYY-MM (default: last month)")
+        parser.add_argument(
+            "--basis",
+            choices=["revenue", "gross_profit"],
+            help="rank on revenue or gross profit (default: the TIER_BASIS setting)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["month"]:
@@ -26,9 +31,10 @@ class Command(BaseCommand):
         if month > timezone.localdate():
             raise CommandError("A month in the future has no purchases to rank.")
         started = timezone.now()
-        result = tiers_compute(actor=system_actor(), month=month)
+        result = tiers_compute(actor=system_actor(), month=month, basis=options["basis"])
         seconds = (timezone.now() - started).total_seconds()
         counts = ", ".join(f"{t}: {n}" for t, n in result.counts.items())
         self.stdout.write(
-            f"{month:%Y-%m}: {result.customers} customers ranked ({counts}) in {seconds:.1f} s"
+            f"{month:%Y-%m}: {result.customers} customers ranked on {result.basis} ({counts}) "
+            f"in {seconds:.1f} s"
         )
