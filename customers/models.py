@@ -650,6 +650,7 @@ class Project(TimeStampedModel):
 
 # The review queue and merge records live with the matcher; importing them here keeps
 # them in this app and importable as `from customers.models import MergeRecord`.
+from customers.importing.models import ImportBatch, ImportMapping, ImportRow  # noqa: E402
 from customers.matching.models import (  # noqa: E402
     CustomerRelation,
     DuplicateCandidate,
@@ -665,6 +666,9 @@ __all__ = [
     "CustomerRelation",
     "CustomerUserObjectPermission",
     "DuplicateCandidate",
+    "ImportBatch",
+    "ImportMapping",
+    "ImportRow",
     "Machine",
     "MatchKey",
     "MatchRun",

@@ -14,3 +14,31 @@ def find_duplicates_task(full: bool = False) -> int:
     from customers.matching.refresh import duplicates_refresh
 
     return duplicates_refresh(actor=system_actor(), full=full).proposed
+
+
+def _import_task(batch_id: int, user_id: int, language: str, service: str) -> bool:
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from customers.importing import services
+    from customers.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    actor = get_user_model().objects.filter(pk=user_id).first()
+    if batch is None or actor is None:
+        return False
+    with translation.override(language or None):
+        getattr(services, service)(actor=actor, batch=batch)
+    return True
+
+
+@shared_task(name="customers.import_check")
+def import_check_task(batch_id: int, user_id: int, language: str = "") -> bool:
+    """The dry run of an import, as the archivist who started it."""
+    return _import_task(batch_id, user_id, language, "import_check_guarded")
+
+
+@shared_task(name="customers.import_commit")
+def import_commit_task(batch_id: int, user_id: int, language: str = "") -> bool:
+    """The all-or-nothing commit of an import, as the archivist who started it."""
+    return _import_task(batch_id, user_id, language, "import_commit_guarded")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .importing import views as importing
 from .matching import views as matching
 
 app_name = "customers"
@@ -23,4 +24,11 @@ urlpatterns = [
     path("merges/", matching.merge_list, name="merge_list"),
     path("merges/<int:pk>/", matching.merge_detail, name="merge_detail"),
     path("merges/<int:pk>/undo/", matching.merge_undo, name="merge_undo"),
+    # Spreadsheet imports (issue 8): the archivist's alone.
+    path("import/", importing.import_list, name="import_list"),
+    path("import/<int:pk>/", importing.import_detail, name="import_detail"),
+    path("import/<int:pk>/map/", importing.import_map, name="import_map"),
+    path("import/<int:pk>/decide/", importing.import_decide, name="import_decide"),
+    path("import/<int:pk>/commit/", importing.import_commit, name="import_commit"),
+    path("import/<int:pk>/progress/", importing.import_progress, name="import_progress"),
 ]

@@ -117,6 +117,16 @@ def can_view_all_managers(user: Any) -> bool:
     return can_view_all_customers(user)
 
 
+def can_import_customers(user: Any) -> bool:
+    """Bring a spreadsheet into the archive: it writes dossiers, so the archivist's job."""
+    return _active(user) and (user.is_superuser or has_role(user, ARCHIVIST))
+
+
+def can_export_customers(user: Any) -> bool:
+    """Download the customer list one may see (columns as on screen: see the export)."""
+    return can_view_customers(user)
+
+
 # --- the manager's loop (contacts) -------------------------------------------
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from customers.importing import services as imports
 from customers.matching import services
 from tests.factories import CustomerFactory, DuplicateCandidateFactory
 from tests.permissions import ARCHIVIST_ONLY, obj, statuses
@@ -75,6 +76,39 @@ MATRIX: dict[str, Any] = {
     },
     "merge-detail": {"GET": (obj("merge-detail", "merge"), None, API_ARCHIVIST_ONLY)},
     "merge-undo": {"POST": (obj("merge-undo", "merge"), {}, API_ARCHIVIST_ONLY)},
+    # Spreadsheet imports (issue 8): the archivist's alone, like the review queue.
+    "customers:import_list": {
+        "GET": (lambda ctx: "/customers/import/", None, ARCHIVIST_ONLY),
+        # no file: the form comes back with its error, nothing stored
+        "POST": (lambda ctx: "/customers/import/", {}, ARCHIVIST_ONLY),
+    },
+    "customers:import_detail": {
+        "GET": (obj("customers:import_detail", "import_checked"), None, ARCHIVIST_ONLY)
+    },
+    "customers:import_progress": {
+        "GET": (obj("customers:import_progress", "import_checked"), None, ARCHIVIST_ONLY)
+    },
+    "customers:import_map": {
+        "GET": (obj("customers:import_map", "import_mapping"), None, POST_ONLY),
+        # nothing chosen: no name column, the form says so (200), nothing checked
+        "POST": (obj("customers:import_map", "import_mapping"), {}, ARCHIVIST_ONLY),
+    },
+    "customers:import_decide": {
+        "GET": (obj("customers:import_decide", "import_checked"), None, POST_ONLY),
+        "POST": (
+            obj("customers:import_decide", "import_checked"),
+            {},
+            _archivist(302, ARCHIVIST_ONLY),
+        ),
+    },
+    "customers:import_commit": {
+        "GET": (obj("customers:import_commit", "import_checked"), None, POST_ONLY),
+        "POST": (
+            obj("customers:import_commit", "import_checked"),
+            {},
+            _archivist(302, ARCHIVIST_ONLY),
+        ),
+    },
 }
 
 
@@ -88,3 +122,13 @@ def extend_ctx(ctx: dict[str, Any]) -> None:
     survivor = CustomerFactory(name="张庆华", manager=manager)
     loser = CustomerFactory(name="张庆华", manager=manager)
     ctx["merge"] = services.customer_merge(actor=ctx["archivist"], survivor=survivor, loser=loser)
+    # An import waiting for its columns, and one checked and waiting for decisions.
+    archivist = ctx["archivist"]
+    content = "姓名,电话\n孙悟空,13912345678\n".encode()
+    ctx["import_mapping"] = imports.import_upload(
+        actor=archivist, file_name="a.csv", content=content
+    )
+    checked = imports.import_upload(actor=archivist, file_name="b.csv", content=content)
+    ctx["import_checked"] = imports.import_map(
+        actor=archivist, batch=checked, mapping=checked.mapping
+    )
