@@ -14,6 +14,7 @@ from customers.matching.api import DuplicateViewSet, MergeViewSet
 from dealercrm.auth_views import ThrottledObtainAuthToken
 from loyalty.api import (
     CandidateViewSet,
+    DashboardViewSet,
     GoldCardViewSet,
     LedgerViewSet,
     ReferralViewSet,
@@ -38,6 +39,7 @@ router.register("gold-candidates", CandidateViewSet, basename="gold-candidate")
 router.register("duplicates", DuplicateViewSet, basename="duplicate")
 router.register("merges", MergeViewSet, basename="merge")
 router.register("tiers", TierViewSet, basename="tier")
+router.register("dashboard", DashboardViewSet, basename="dashboard")
 
 urlpatterns = [
     path("auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),

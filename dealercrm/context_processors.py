@@ -23,6 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_can_see_parts": roles.can_view_parts_orders(user),
         "nav_can_see_compliance": roles.can_view_all_reminders(user),
         "nav_can_see_tiers": roles.can_view_money(user),
+        "nav_can_see_dashboards": roles.can_view_dashboards(user),
         "nav_can_see_gold": roles.can_view_gold_programme(user),
         "nav_can_see_candidates": roles.can_view_gold_candidates(user),
         "nav_can_see_accounts": roles.can_view_account_lists(user),

@@ -308,6 +308,18 @@ def can_view_gold_candidates(user: Any) -> bool:
     return can_view_all_gold_programme(user)
 
 
+def can_view_dashboards(user: Any) -> bool:
+    """The gold-card and 80/20 dashboards (figures of money and contacts): executives and
+    the archivist see the whole group, a manager the figures of his own customers; not
+    service staff (no money)."""
+    return can_view_gold_programme(user) and can_view_money(user)
+
+
+def can_view_all_dashboards(user: Any) -> bool:
+    """Every manager's figures, and the manager filter."""
+    return can_view_dashboards(user) and can_view_all_gold_programme(user)
+
+
 def can_redeem_credits(user: Any) -> bool:
     """Credits are money: only the archivist spends them against a parts order."""
     return can_manage_gold_cards(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -11,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.forms import DATE_WIDGET, DossierFormMixin
+from customers.models import SalesRegion
 from dealercrm import roles
 from dealercrm.templatetags.dealercrm import person
 from parts.models import PartsOrder
 
-from .models import GoldCard, Tender, Trait
+from .models import GoldCard, Tender, TierSnapshot, Trait
+from .selectors.dashboard import LISTS, NO_TIER, DashboardFilters, Drill
 
 
 def _managers() -> Any:
@@ -189,3 +192,108 @@ class AwardForm(DossierFormMixin, forms.Form):
         self.fields["customer"].choices = [  # type: ignore[attr-defined]
             (r.customer.pk, f"{r.rank}. {r.customer.name} · {r.score}") for r in rows
         ]
+
+
+# --- dashboards ------------------------------------------------------------------------------
+
+FIRST_MONTH = dt.date(2000, 1, 1)
+LAST_MONTH = dt.date(2099, 12, 1)
+
+
+class MonthField(forms.DateField):
+    """A calendar month as YYYY-MM (the first day), within the years the data can have."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m"]
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, e.g. 2026-01.")}
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        if day is not None and not FIRST_MONTH <= day <= LAST_MONTH:
+            raise forms.ValidationError(
+                _("Choose a month between %(first)s and %(last)s."),
+                code="range",
+                params={"first": f"{FIRST_MONTH:%Y-%m}", "last": f"{LAST_MONTH:%Y-%m}"},
+            )
+        return day
+
+
+class DashboardFilterForm(forms.Form):
+    """Month, region and manager of every dashboard (GET, so the URL can be shared). A
+    manager may only choose himself; an unknown value is a form error, never a 500."""
+
+    month = MonthField(label=_("Month"), required=False)
+    compare = MonthField(
+        label=_("Compared with"),
+        required=False,
+        help_text=_("The month the tiers moved from (default: the month before)."),
+    )
+    region = forms.ModelChoiceField(
+        label=_("Sales region"), queryset=SalesRegion.objects.none(), required=False
+    )
+    manager = forms.ModelChoiceField(
+        label=_("Sales manager"), queryset=get_user_model().objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, default_month: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_month = default_month
+        self.fields["region"].queryset = SalesRegion.objects.order_by("name")
+        if roles.can_view_all_dashboards(user):
+            managers = get_user_model().objects.filter(groups__name=roles.SALES_MANAGER)
+        else:
+            managers = get_user_model().objects.filter(pk=user.pk)
+        manager_field = self.fields["manager"]
+        manager_field.queryset = managers.order_by("username")
+        manager_field.label_from_instance = person
+        self.shows_managers = roles.can_view_all_dashboards(user)
+
+    def filters(self) -> DashboardFilters:
+        """The valid filters, or the default (this month, everyone) for an invalid form."""
+        data = self.cleaned_data if self.is_valid() else {}
+        region, manager = data.get("region"), data.get("manager")
+        return DashboardFilters(
+            month=data.get("month") or self.default_month,
+            region=region.pk if region else None,
+            manager=manager.pk if manager else None,
+            compare=data.get("compare"),
+        )
+
+
+class DrillForm(forms.Form):
+    """Which list behind a dashboard number (?list=…)."""
+
+    list = forms.ChoiceField(label=_("List"), choices=[])
+    tier = forms.ChoiceField(label=_("Tier"), choices=TierSnapshot.Tier.choices, required=False)
+    grid = forms.ChoiceField(label=_("Grid"), choices=TierSnapshot.Grid.choices, required=False)
+    was = forms.ChoiceField(label=_("From tier"), choices=[], required=False)
+    now = forms.ChoiceField(label=_("To tier"), choices=[], required=False)
+    top = forms.IntegerField(
+        label=_("First customers"), min_value=1, max_value=10**7, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["list"].choices = [(k, k) for k in LISTS]
+        moves = [*TierSnapshot.Tier.choices, (NO_TIER, _("not ranked"))]
+        self.fields["was"].choices = moves
+        self.fields["now"].choices = moves
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        needs = {"tier": ["tier"], "grid": ["grid"], "move": ["was", "now"], "top": ["top"]}
+        for name in needs.get(data.get("list", ""), []):
+            if data.get(name) in (None, ""):
+                self.add_error(name, _("This list needs this value."))
+        return data
+
+    def drill(self) -> Drill:
+        data = self.cleaned_data
+        return Drill(
+            kind=data["list"],
+            tier=data.get("tier") or "",
+            grid=data.get("grid") or "",
+            was=data.get("was") or "",
+            now=data.get("now") or "",
+            top=data.get("top") or 0,
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, awards, cards, ledger, referrals, tiers
+from .views import accounts, awards, cards, dashboard, ledger, referrals, tiers
 
 app_name = "loyalty"
 
@@ -23,5 +23,9 @@ urlpatterns = [
     path("tenders/<int:pk>/edit/", accounts.tender_update, name="tender_update"),
     path("tiers/", tiers.tier_list, name="tiers"),
     path("gold-user-of-the-year/", awards.ranking, name="ranking"),
+    path("dashboards/", dashboard.gold_dashboard, name="dashboard_gold"),
+    path("dashboards/80-20/", dashboard.pareto_dashboard, name="dashboard_pareto"),
+    path("dashboards/list/", dashboard.dashboard_list, name="dashboard_list"),
+    path("dashboards/report/", dashboard.dashboard_report, name="dashboard_report"),
     path("gold-user-of-the-year/<int:year>/award/", awards.award, name="award"),
 ]

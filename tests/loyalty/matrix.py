@@ -109,6 +109,19 @@ MATRIX = {
         "GET": (lambda ctx: reverse("loyalty:award", args=[YEAR]), None, ARCHIVIST_ONLY),
         "POST": (lambda ctx: reverse("loyalty:award", args=[YEAR]), {}, ARCHIVIST_ONLY),
     },
+    # dashboards: executives and the archivist see the group, a manager his own figures
+    "loyalty:dashboard_gold": {
+        "GET": (lambda ctx: reverse("loyalty:dashboard_gold"), None, SALES_READ)
+    },
+    "loyalty:dashboard_pareto": {
+        "GET": (lambda ctx: reverse("loyalty:dashboard_pareto"), None, SALES_READ)
+    },
+    "loyalty:dashboard_list": {
+        "GET": (lambda ctx: reverse("loyalty:dashboard_list") + "?list=gold", None, SALES_READ)
+    },
+    "loyalty:dashboard_report": {
+        "GET": (lambda ctx: reverse("loyalty:dashboard_report"), None, SALES_READ)
+    },
     # --- API ---------------------------------------------------------------------------
     "gold-card-list": {
         "GET": (lambda ctx: reverse("gold-card-list"), None, API_SALES_READ),
@@ -181,6 +194,8 @@ MATRIX = {
             archivist_gets(201, API_SALES_WRITE_OWN),
         )
     },
+    "dashboard-gold": {"GET": (lambda ctx: reverse("dashboard-gold"), None, API_SALES_READ)},
+    "dashboard-pareto": {"GET": (lambda ctx: reverse("dashboard-pareto"), None, API_SALES_READ)},
     "gold-candidate-list": {
         "GET": (lambda ctx: reverse("gold-candidate-list"), None, API_ALL_GOLD)
     },

@@ -1,0 +1,805 @@
+"""Reads of the executives' dashboards (issue 7): the gold-card group and the 80/20 view.
+
+Scoped like every other selector: executives and the archivist see the whole group, a sales
+manager the figures of his own customers only (another manager's customer is never counted).
+Every figure is an aggregate or one bounded read, so the number of queries stays the same
+however many managers and customers there are. The drill-down lists (`drilldown()`) use the
+same filters as the figures, so a number and the list behind it always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    RowRange,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncMonth
+from django.utils import timezone
+
+from contacts.models import ContactLog, Reminder
+from contacts.services.months import month_end
+from customers.models import Customer, Machine
+from customers.selectors import at_risk_filter, visible_customers
+from dealercrm import roles
+from dealercrm.money import ZERO
+from parts.models import PartsOrder
+from service.models import ServiceRecord
+
+from ..models import GoldCard, GoldCardEvent, LedgerEntry, Referral, TierSnapshot
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+TREND_MONTHS = 12
+MISSED_MONTHS = 6
+# Seed 000: a manager contacts each gold customer at least once a month; one without a
+# contact in this many days (up to the month's end, or today) is overdue.
+GOLD_CONTACT_DAYS = 31
+PARETO_POINTS = 100  # points of the curve (one per percent of the customers)
+NO_TIER = "-"  # not ranked in a month (a new customer, or one who left the ranking)
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What every dashboard is filtered by; the URL (and the API's query) carries it."""
+
+    month: dt.date  # the first day of the month
+    region: int | None = None
+    manager: int | None = None
+    compare: dt.date | None = None  # 80/20: the month the tiers moved from (default: before)
+
+    @property
+    def compare_month(self) -> dt.date:
+        return self.compare or shift_month(self.month, -1)
+
+
+def shift_month(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def this_month() -> dt.date:
+    """The current month in the dealer's time zone (TIME_ZONE, Asia/Shanghai)."""
+    return timezone.localdate().replace(day=1)
+
+
+def months_ending(month: dt.date, count: int) -> list[dt.date]:
+    return [shift_month(month, -i) for i in range(count - 1, -1, -1)]
+
+
+def as_of(month: dt.date) -> dt.date:
+    """The day a month's "now" figures are read on: its last day, or today if sooner."""
+    return min(month_end(month), timezone.localdate())
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def _all(user: Any) -> bool:
+    return roles.can_view_all_dashboards(user)
+
+
+def customer_scope(
+    user: Any, filters: DashboardFilters, prefix: str = "", *, by_manager: bool = True
+) -> Q:
+    """A Q on `prefix`-related customers: visible to the user, in the region and (with
+    `by_manager`) held by the manager. For the whole group a join, not an IN list."""
+    p = f"{prefix}__" if prefix else ""
+    if not roles.can_view_dashboards(user):
+        return Q(pk__in=[])
+    if _all(user):
+        q = Q(**{f"{p}merged_into__isnull": True})
+        if by_manager and filters.manager:
+            q &= Q(**{f"{p}manager_id": filters.manager})
+    else:
+        q = Q(**{f"{prefix or 'pk'}__in": visible_customers(user=user).values("pk")})
+    if filters.region:
+        q &= Q(**{f"{p}sales_region_id": filters.region})
+    return q
+
+
+def scoped_customers(user: Any, filters: DashboardFilters) -> QuerySet[Customer]:
+    if not roles.can_view_dashboards(user):
+        return Customer.objects.none()
+    return Customer.objects.filter(customer_scope(user, filters))
+
+
+def gold_reminders(user: Any, filters: DashboardFilters) -> QuerySet[Reminder]:
+    """Monthly gold-contact reminders of the visible customers, by the manager they were
+    opened for (a manager: his own, as on his reminder list)."""
+    if not roles.can_view_dashboards(user):
+        return Reminder.objects.none()
+    qs = Reminder.objects.filter(
+        customer_scope(user, filters, "customer", by_manager=False),
+        kind=Reminder.Kind.GOLD_CONTACT,
+    )
+    if not _all(user):
+        qs = qs.filter(manager=user)
+    elif filters.manager:
+        qs = qs.filter(manager_id=filters.manager)
+    return qs
+
+
+def gold_referrals(user: Any, filters: DashboardFilters) -> QuerySet[Referral]:
+    """Referrals made by gold customers (who held a card by the month's end): the referrer
+    in the filters, and both sides visible to the user (no count leaks another manager's
+    customer)."""
+    if not roles.can_view_dashboards(user):
+        return Referral.objects.none()
+    held = GoldCard.objects.filter(
+        customer=OuterRef("referrer"), issued_on__lte=month_end(filters.month)
+    )
+    qs = Referral.objects.filter(customer_scope(user, filters, "referrer")).filter(Exists(held))
+    if not _all(user):
+        qs = qs.filter(referred__in=visible_customers(user=user).values("pk"))
+    return qs
+
+
+# --- gold customers over time ----------------------------------------------------------------
+
+
+def _active_at(
+    cards: list[dict[str, Any]], events: dict[int, list[tuple[dt.date, str]]], day: dt.date
+) -> dict[int, int | None]:
+    """{customer id: manager id} of the cards active at the end of `day`."""
+    active: dict[int, int | None] = {}
+    for card in cards:
+        if card["issued_on"] > day or (card["revoked_on"] and card["revoked_on"] <= day):
+            continue
+        suspended = False
+        for on, kind in events.get(card["id"], ()):
+            if on > day:
+                break
+            suspended = kind == GoldCardEvent.Kind.SUSPENDED
+        if not suspended:
+            active[card["customer_id"]] = card["customer__manager_id"]
+    return active
+
+
+def active_gold_by_month(
+    user: Any, filters: DashboardFilters, months: list[dt.date]
+) -> dict[dt.date, dict[int, int | None]]:
+    """For each month, the gold customers whose card was active at its end (today for the
+    current month), with their manager. Two queries: the cards, their suspensions."""
+    last = as_of(max(months))
+    cards = list(
+        GoldCard.objects.filter(customer_scope(user, filters, "customer"), issued_on__lte=last)
+        .order_by()
+        .values("id", "customer_id", "customer__manager_id", "issued_on", "revoked_on")
+    )
+    events: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    for card_id, on, kind in (
+        GoldCardEvent.objects.filter(
+            card_id__in=[c["id"] for c in cards],
+            kind__in=[GoldCardEvent.Kind.SUSPENDED, GoldCardEvent.Kind.REACTIVATED],
+            on__lte=last,
+        )
+        .order_by("on", "id")
+        .values_list("card_id", "on", "kind")
+    ):
+        events[card_id].append((on, kind))
+    return {m: _active_at(cards, events, as_of(m)) for m in months}
+
+
+# --- the gold-card dashboard ------------------------------------------------------------------
+
+
+@dataclass
+class ManagerRow:
+    manager: Any
+    held: int = 0
+    cap: int = 0
+    due: int = 0
+    contacted: int = 0
+    missed_month: int = 0
+    missed_6m: int = 0
+    credits: Decimal = ZERO
+
+    @property
+    def rate(self) -> float | None:
+        """Contact compliance in percent (contacted / due), None when nothing was due."""
+        return round(100 * self.contacted / self.due, 1) if self.due else None
+
+    @property
+    def over_cap(self) -> bool:
+        return self.held > self.cap
+
+
+@dataclass
+class ComplianceMonth:
+    month: dt.date
+    due: int
+    contacted: int
+    missed: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.contacted / self.due, 1) if self.due else None
+
+
+@dataclass
+class ReferralMonth:
+    month: dt.date
+    new: int
+    revenue: Decimal
+
+
+@dataclass
+class Referrer:
+    customer_id: int
+    name: str
+    referred: int
+    revenue: Decimal
+
+
+@dataclass
+class GoldDashboard:
+    filters: DashboardFilters
+    cap: int
+    active_gold: int
+    trend: list[tuple[dt.date, int]]
+    managers: list[ManagerRow]
+    compliance_trend: list[ComplianceMonth]
+    overdue: int
+    at_risk: int
+    at_risk_gold: int
+    credits_outstanding: Decimal
+    credits_customers: int
+    referrals_new: int
+    referrals_total: int
+    referral_revenue_month: Decimal
+    referral_revenue_total: Decimal
+    referral_trend: list[ReferralMonth]
+    referrers: list[Referrer] = field(default_factory=list)
+
+    @property
+    def due(self) -> int:
+        return sum(r.due for r in self.managers)
+
+    @property
+    def contacted(self) -> int:
+        return sum(r.contacted for r in self.managers)
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.contacted / self.due, 1) if self.due else None
+
+
+def _referred_revenue(
+    referrals: QuerySet[Referral], start: dt.date, end: dt.date, group: str
+) -> dict[Any, Decimal]:
+    """What referred customers bought from us in [start, end], on or after the day they
+    were referred, summed per `group` ("month", "referrer" or "referred"): the same money as
+    parts.selectors.purchase_totals (machines from us, parts after discount, charged
+    service of closed records). Three grouped queries."""
+    totals: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+    link = "customer__referrals_received"
+    sources = (
+        (
+            Machine.objects.filter(source=Machine.Source.FROM_US, purchase_price__isnull=False),
+            "purchase_date",
+            ExpressionWrapper(F("purchase_price") * F("quantity"), output_field=MONEY),
+        ),
+        (PartsOrder.objects.all(), "ordered_on", F("total")),
+        (
+            ServiceRecord.objects.filter(status=ServiceRecord.Status.CLOSED),
+            "closed_on",
+            F("total_charge"),
+        ),
+    )
+    for qs, day, amount in sources:
+        # One filter() call: the referral joined is the one the date is compared with.
+        rows = qs.filter(
+            Q(**{f"{link}__in": referrals.values("pk")}),
+            Q(**{f"{day}__gte": F(f"{link}__referred_on")}),
+            **{f"{day}__gte": start, f"{day}__lte": end},
+        )
+        if group == "month":
+            rows = rows.annotate(key=TruncMonth(day))
+        elif group == "referred":
+            rows = rows.annotate(key=F("customer_id"))
+        else:
+            rows = rows.annotate(key=F(f"{link}__referrer"))
+        for key, total in (
+            rows.order_by().values("key").annotate(s=Sum(amount, output_field=MONEY))
+        ).values_list("key", "s"):
+            if isinstance(key, dt.datetime):
+                key = key.date()
+            totals[key] += total or ZERO
+    return totals
+
+
+def gold_dashboard(*, user: Any, filters: DashboardFilters, referrers: int = 10) -> GoldDashboard:
+    cap = int(settings.DEALERCRM["GOLD_CARD_CAP_PER_MANAGER"])
+    month = filters.month
+    months = months_ending(month, TREND_MONTHS)
+    by_month = active_gold_by_month(user, filters, months)
+    gold_now = by_month[month]
+
+    # per manager: held (at the month's end), compliance, missed, credits
+    rows: dict[int | None, ManagerRow] = {}
+
+    def row(manager_id: int | None) -> ManagerRow:
+        return rows.setdefault(manager_id, ManagerRow(manager=None, cap=cap))
+
+    for manager_id in gold_now.values():
+        row(manager_id).held += 1
+    reminders = gold_reminders(user, filters)
+    for r in (
+        reminders.filter(period=month)
+        .order_by()
+        .values("manager")
+        .annotate(
+            due=Count("id"),
+            contacted=Count("id", filter=Q(status=Reminder.Status.SATISFIED)),
+            missed=Count("id", filter=Q(status=Reminder.Status.MISSED)),
+        )
+    ):
+        target = row(r["manager"])
+        target.due, target.contacted, target.missed_month = r["due"], r["contacted"], r["missed"]
+    missed_from = shift_month(month, -(MISSED_MONTHS - 1))
+    for manager_id, n in (
+        reminders.filter(period__gte=missed_from, period__lte=month, status=Reminder.Status.MISSED)
+        .order_by()
+        .values("manager")
+        .annotate(n=Count("id"))
+        .values_list("manager", "n")
+    ):
+        row(manager_id).missed_6m = n
+    ledger = LedgerEntry.objects.filter(
+        customer_scope(user, filters, "customer"), occurred_on__lte=as_of(month)
+    )
+    for manager_id, total in (
+        ledger.order_by()
+        .values("customer__manager")
+        .annotate(s=Sum("amount"))
+        .values_list("customer__manager", "s")
+    ):
+        if total:
+            row(manager_id).credits = total
+    _attach_managers(user, filters, rows, cap)
+
+    compliance_trend = {
+        m: ComplianceMonth(month=m, due=0, contacted=0, missed=0)
+        for m in months_ending(month, MISSED_MONTHS)
+    }
+    for r in (
+        reminders.filter(period__gte=missed_from, period__lte=month)
+        .order_by()
+        .values("period")
+        .annotate(
+            due=Count("id"),
+            contacted=Count("id", filter=Q(status=Reminder.Status.SATISFIED)),
+            missed=Count("id", filter=Q(status=Reminder.Status.MISSED)),
+        )
+    ):
+        point = compliance_trend[r["period"]]
+        point.due, point.contacted, point.missed = r["due"], r["contacted"], r["missed"]
+
+    risk = (
+        scoped_customers(user, filters)
+        .filter(at_risk_filter())
+        .aggregate(total=Count("id"), gold=Count("id", filter=Q(is_gold_card=True)))
+    )
+    credit_customers = (
+        ledger.order_by().values("customer").annotate(b=Sum("amount")).filter(b__gt=0).count()
+    )
+    outstanding = ledger.aggregate(s=Sum("amount"))["s"] or ZERO
+
+    referrals = gold_referrals(user, filters)
+    first = months[0]
+    end = month_end(month)
+    new_by_month = dict(
+        referrals.filter(referred_on__gte=first, referred_on__lte=end)
+        .annotate(m=TruncMonth("referred_on"))
+        .order_by()
+        .values("m")
+        .annotate(n=Count("id"))
+        .values_list("m", "n")
+    )
+    new_by_month = {
+        (k.date() if isinstance(k, dt.datetime) else k): v for k, v in new_by_month.items()
+    }
+    revenue_by_month = _referred_revenue(referrals, first, end, "month")
+    to_date = referrals.filter(referred_on__lte=end)
+    revenue_by_referrer = _referred_revenue(to_date, dt.date.min, end, "referrer")
+    counts = dict(
+        to_date.order_by().values("referrer").annotate(n=Count("id")).values_list("referrer", "n")
+    )
+    top = sorted(counts, key=lambda pk: (-revenue_by_referrer.get(pk, ZERO), -counts[pk], pk))
+    top = top[:referrers]
+    names = dict(Customer.objects.filter(pk__in=top).values_list("pk", "name"))
+
+    return GoldDashboard(
+        filters=filters,
+        cap=cap,
+        active_gold=len(gold_now),
+        trend=[(m, len(by_month[m])) for m in months],
+        managers=sorted(
+            rows.values(), key=lambda r: (r.rate if r.rate is not None else 101, str(r.manager))
+        ),
+        compliance_trend=list(compliance_trend.values()),
+        overdue=overdue_customers(user, filters, gold=gold_now).count(),
+        at_risk=risk["total"],
+        at_risk_gold=risk["gold"],
+        credits_outstanding=outstanding,
+        credits_customers=credit_customers,
+        referrals_new=new_by_month.get(month, 0),
+        referrals_total=sum(counts.values()),
+        referral_revenue_month=revenue_by_month.get(month, ZERO),
+        referral_revenue_total=sum(revenue_by_referrer.values(), ZERO),
+        referral_trend=[
+            ReferralMonth(
+                month=m, new=new_by_month.get(m, 0), revenue=revenue_by_month.get(m, ZERO)
+            )
+            for m in months
+        ],
+        referrers=[
+            Referrer(
+                customer_id=pk,
+                name=names.get(pk, ""),
+                referred=counts[pk],
+                revenue=revenue_by_referrer.get(pk, ZERO),
+            )
+            for pk in top
+        ],
+    )
+
+
+def _attach_managers(
+    user: Any, filters: DashboardFilters, rows: dict[int | None, ManagerRow], cap: int
+) -> None:
+    """Name each row's manager (one query). The whole group also lists every active sales
+    manager without figures (holding no gold customer is a figure too), unless a region
+    narrows the view to the managers who have figures in it."""
+    users = get_user_model().objects.all()
+    if not _all(user):
+        wanted = Q(pk=user.pk)
+    elif filters.manager:
+        wanted = Q(pk=filters.manager)
+    elif filters.region:
+        wanted = Q(pk__in=[pk for pk in rows if pk])
+    else:
+        wanted = Q(groups__name=roles.SALES_MANAGER, is_active=True) | Q(
+            pk__in=[pk for pk in rows if pk]
+        )
+    for person in users.filter(wanted).distinct():
+        rows.setdefault(person.pk, ManagerRow(manager=None, cap=cap)).manager = person
+
+
+def overdue_customers(
+    user: Any, filters: DashboardFilters, gold: dict[int, int | None] | None = None
+) -> QuerySet[Customer]:
+    """Gold customers (card active at the month's end) not lost, and not contacted in the
+    GOLD_CONTACT_DAYS before the month's end (or today)."""
+    if gold is None:
+        gold = active_gold_by_month(user, filters, [filters.month])[filters.month]
+    day = as_of(filters.month)
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    start = end - dt.timedelta(days=GOLD_CONTACT_DAYS)
+    recent = ContactLog.objects.filter(
+        customer=OuterRef("pk"), occurred_at__gte=start, occurred_at__lt=end
+    )
+    return (
+        scoped_customers(user, filters)
+        .filter(pk__in=list(gold))
+        .exclude(status=Customer.Status.LOST)
+        .filter(~Exists(recent))
+    )
+
+
+# --- the 80/20 view ----------------------------------------------------------------------------
+
+
+@dataclass
+class ParetoPoint:
+    customers: int  # the first n customers by contribution
+    customers_pct: float
+    share_pct: float  # their cumulative share of the total contribution
+
+
+@dataclass
+class TierRow:
+    tier: str
+    customers: int
+    contribution: Decimal
+    customers_pct: float
+    contribution_pct: float
+
+
+@dataclass
+class GridRow:
+    grid: str
+    label: str
+    customers: int
+    contribution: Decimal
+
+
+@dataclass
+class ParetoDashboard:
+    filters: DashboardFilters
+    month: dt.date
+    compare: dt.date
+    customers: int
+    contribution: Decimal
+    curve: list[ParetoPoint]
+    tiers: list[TierRow]
+    movement: dict[tuple[str, str], int]
+    grid: list[GridRow]
+
+    @property
+    def tier_labels(self) -> list[str]:
+        return [*TierSnapshot.Tier.values, NO_TIER]
+
+    def movement_rows(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        labels = self.tier_labels
+        return [(a, [(b, self.movement.get((a, b), 0)) for b in labels]) for a in labels]
+
+    def reach(self, pct: float) -> ParetoPoint | None:
+        """The first point of the curve at or above `pct` percent of the contribution."""
+        return next((p for p in self.curve if p.share_pct >= pct), None)
+
+
+def snapshots(user: Any, filters: DashboardFilters, month: dt.date) -> QuerySet[TierSnapshot]:
+    """A month's snapshots of the customers in the filters (tiers come from money)."""
+    if not roles.can_view_dashboards(user):
+        return TierSnapshot.objects.none()
+    return TierSnapshot.objects.filter(customer_scope(user, filters, "customer"), month=month)
+
+
+def _pct(part: float | Decimal, whole: float | Decimal) -> float:
+    return round(100 * float(part) / float(whole), 1) if whole else 0.0
+
+
+def pareto_positions(n: int, points: int = PARETO_POINTS) -> list[int]:
+    """The ranks the curve is drawn at: one per percent of the customers (all when few)."""
+    if n <= points:
+        return list(range(1, n + 1))
+    return sorted({max(1, -(-n * i // points)) for i in range(1, points + 1)})
+
+
+def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard:
+    month, compare = filters.month, filters.compare_month
+    qs = snapshots(user, filters, month)
+    totals = qs.aggregate(n=Count("id"), s=Sum("contribution"))
+    n, total = totals["n"], totals["s"] or ZERO
+    order = [F("rank").asc(), F("customer_id").asc()]
+    cumulative = (
+        qs.annotate(
+            position=Window(RowNumber(), order_by=order),
+            running=Window(Sum("contribution"), order_by=order, frame=_rows_to_current()),
+        )
+        .filter(position__in=pareto_positions(n))
+        .order_by("position")
+        .values_list("position", "running")
+    )
+    curve = [
+        ParetoPoint(customers=pos, customers_pct=_pct(pos, n), share_pct=_pct(run or 0, total))
+        for pos, run in cumulative
+    ]
+
+    by_tier = {
+        t: (c, s or ZERO)
+        for t, c, s in qs.order_by()
+        .values("tier")
+        .annotate(c=Count("id"), s=Sum("contribution"))
+        .values_list("tier", "c", "s")
+    }
+    tiers = []
+    for t in TierSnapshot.Tier.values:
+        c, s = by_tier.get(t, (0, ZERO))
+        tiers.append(TierRow(t, c, s, _pct(c, n), _pct(s, total)))
+
+    labels = dict(TierSnapshot.Grid.choices)
+    by_grid = {
+        g: (c, s or ZERO)
+        for g, c, s in qs.order_by()
+        .values("grid")
+        .annotate(c=Count("id"), s=Sum("contribution"))
+        .values_list("grid", "c", "s")
+    }
+    grid = [
+        GridRow(g, str(labels[g]), *by_grid.get(g, (0, ZERO))) for g in TierSnapshot.Grid.values
+    ]
+
+    movement: dict[tuple[str, str], int] = {}
+    before = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=compare)
+    for was, now, c in (
+        qs.annotate(was=_first_tier(before))
+        .order_by()
+        .values("was", "tier")
+        .annotate(c=Count("id"))
+        .values_list("was", "tier", "c")
+    ):
+        movement[(was or NO_TIER, now)] = c
+    after = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=month)
+    for was, c in (
+        snapshots(user, filters, compare)
+        .filter(~Exists(after))
+        .order_by()
+        .values("tier")
+        .annotate(c=Count("id"))
+        .values_list("tier", "c")
+    ):
+        movement[(was, NO_TIER)] = c
+    return ParetoDashboard(
+        filters=filters,
+        month=month,
+        compare=compare,
+        customers=n,
+        contribution=total,
+        curve=curve,
+        tiers=tiers,
+        movement=movement,
+        grid=grid,
+    )
+
+
+def moved_customers(*, user: Any, filters: DashboardFilters) -> QuerySet[TierSnapshot]:
+    """The month's snapshots whose tier differs from the compared month's (`was`), by rank;
+    customers new to the ranking are not moves."""
+    before = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=filters.compare_month)
+    return (
+        snapshots(user, filters, filters.month)
+        .annotate(was=_first_tier(before))
+        .filter(was__isnull=False)
+        .exclude(was=F("tier"))
+        .select_related("customer", "customer__manager")
+        .order_by("rank", "customer_id")
+    )
+
+
+def _rows_to_current() -> RowRange:
+    return RowRange(start=None, end=0)
+
+
+def _first_tier(qs: QuerySet[TierSnapshot]) -> Subquery:
+    return Subquery(qs.values("tier")[:1])
+
+
+# --- drill-down lists ----------------------------------------------------------------------------
+# Each number on a dashboard links to ?list=<kind> with the same filters; these are the rows
+# behind it: customers, gold-contact reminders, or tier snapshots.
+
+CUSTOMER_LISTS = (
+    "gold",
+    "overdue",
+    "at_risk",
+    "at_risk_gold",
+    "credits",
+    "referred",
+    "referred_month",
+)
+REMINDER_LISTS = ("due", "contacted", "missed")
+SNAPSHOT_LISTS = ("tier", "grid", "move", "top")
+LISTS = (*CUSTOMER_LISTS, *REMINDER_LISTS, *SNAPSHOT_LISTS)
+
+
+@dataclass(frozen=True)
+class Drill:
+    """Which list: `kind` and its own arguments (a tier, a grid cell, a move, a top n)."""
+
+    kind: str
+    tier: str = ""
+    grid: str = ""
+    was: str = ""
+    now: str = ""
+    top: int = 0
+
+
+def drilldown(*, user: Any, filters: DashboardFilters, drill: Drill) -> tuple[str, QuerySet[Any]]:
+    """("customers" | "reminders" | "snapshots", the rows), scoped like the dashboard."""
+    kind, month = drill.kind, filters.month
+    if kind in CUSTOMER_LISTS:
+        return "customers", _customer_drill(user, filters, kind)
+    if kind in REMINDER_LISTS:
+        reminders = gold_reminders(user, filters)
+        if kind == "missed":
+            reminders = reminders.filter(
+                period__gte=shift_month(month, -(MISSED_MONTHS - 1)),
+                period__lte=month,
+                status=Reminder.Status.MISSED,
+            )
+        else:
+            reminders = reminders.filter(period=month)
+            if kind == "contacted":
+                reminders = reminders.filter(status=Reminder.Status.SATISFIED)
+        return "reminders", reminders.select_related(
+            "customer", "manager", "customer__sales_region"
+        ).order_by("-period", "customer__name_pinyin", "id")
+    if kind in SNAPSHOT_LISTS:
+        qs = snapshots(user, filters, month)
+        if kind == "tier":
+            qs = qs.filter(tier=drill.tier)
+        elif kind == "grid":
+            qs = qs.filter(grid=drill.grid)
+        elif kind == "top":
+            ranks = list(
+                qs.order_by("rank", "customer_id").values_list("pk", flat=True)[: drill.top]
+            )
+            qs = qs.filter(pk__in=ranks)
+        elif kind == "move":
+            qs = _moved(user, filters, drill.was, drill.now)
+        return "snapshots", qs.select_related(
+            "customer", "customer__manager", "customer__sales_region"
+        ).order_by("month", "rank", "customer_id")
+    raise ValueError(f"unknown list {kind!r}")
+
+
+def _moved(user: Any, filters: DashboardFilters, was: str, now: str) -> QuerySet[TierSnapshot]:
+    month, compare = filters.month, filters.compare_month
+    if now == NO_TIER:  # left the ranking: shown with the tier they had
+        after = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=month)
+        return snapshots(user, filters, compare).filter(~Exists(after), tier=was)
+    before = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=compare)
+    qs = snapshots(user, filters, month).filter(tier=now)
+    if was == NO_TIER:
+        return qs.filter(~Exists(before))
+    return qs.filter(Exists(before.filter(tier=was)))
+
+
+def _customer_drill(user: Any, filters: DashboardFilters, kind: str) -> QuerySet[Customer]:
+    month = filters.month
+    qs = scoped_customers(user, filters)
+    if kind == "gold":
+        gold = active_gold_by_month(user, filters, [month])[month]
+        qs = qs.filter(pk__in=list(gold))
+    elif kind == "overdue":
+        qs = overdue_customers(user, filters)
+    elif kind in ("at_risk", "at_risk_gold"):
+        qs = qs.filter(at_risk_filter())
+        if kind == "at_risk_gold":
+            qs = qs.filter(is_gold_card=True)
+    elif kind == "credits":
+        day = as_of(month)
+        balance = (
+            LedgerEntry.objects.filter(customer=OuterRef("pk"), occurred_on__lte=day)
+            .order_by()
+            .values("customer")
+            .annotate(s=Sum("amount"))
+            .values("s")[:1]
+        )
+        qs = qs.annotate(balance=Subquery(balance, output_field=MONEY)).filter(balance__gt=0)
+    elif kind in ("referred", "referred_month"):
+        referrals = gold_referrals(user, filters).filter(referred_on__lte=month_end(month))
+        if kind == "referred_month":
+            referrals = referrals.filter(referred_on__gte=month)
+        # the referred customer, not the referrer: the manager filter chose the referrer
+        base = Customer.objects.filter(referrals_received__in=referrals.values("pk"))
+        return (
+            base.select_related("manager", "sales_region")
+            .annotate(
+                referred_on=F("referrals_received__referred_on"),
+                referrer_name=F("referrals_received__referrer__name"),
+            )
+            .order_by("-referred_on", "id")
+        )
+    return qs.select_related("manager", "sales_region").order_by("name_pinyin", "id")
+
+
+def referred_revenue(
+    user: Any, filters: DashboardFilters, customer_ids: list[int]
+) -> dict[int, Decimal]:
+    """What each of these referred customers bought since his referral, to the month's end
+    (the referral drill-down's amounts; their sum is the dashboard's total)."""
+    referrals = gold_referrals(user, filters).filter(referred_id__in=customer_ids)
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    by_referral = _referred_revenue(referrals, dt.date.min, month_end(filters.month), "referred")
+    totals.update(by_referral)
+    return totals
