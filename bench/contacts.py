@@ -28,6 +28,7 @@ def _fixtures(archivist: Any, manager: Any) -> tuple[Any, Any]:
     from contacts.models import ContactLog, Submission
     from customers import services as customer_services
     from customers.models import Customer
+    from customers.services import refresh_last_contacted
 
     def customer(ref: str, logs: int) -> Any:
         found = Customer.objects.filter(external_ref=ref).first()
@@ -52,6 +53,7 @@ def _fixtures(archivist: Any, manager: Any) -> tuple[Any, Any]:
             ],
             batch_size=2000,
         )
+        refresh_last_contacted([found.pk])  # bulk_create sends no signals
         return found
 
     light, heavy = customer("BENCHCONTACT-1", 1), customer("BENCHCONTACT-2000", LOGS)

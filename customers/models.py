@@ -205,8 +205,14 @@ class Customer(TimeStampedModel):
         related_name="merged_from",
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
+    # The newest contact log's time, kept by customers.services.refresh_last_contacted()
+    # (contact log signals, merge and unmerge) so that "at risk" (seed 000: not contacted
+    # for AT_RISK_DAYS) is an indexed comparison instead of a subquery per customer.
+    last_contacted_at = models.DateTimeField(
+        _("last contacted"), null=True, blank=True, editable=False
+    )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_contacted_at"])
 
     objects = LiveCustomerManager()
     all_objects = models.Manager()
@@ -254,6 +260,8 @@ class Customer(TimeStampedModel):
             ),
             # customer_list() for a manager, newest first.
             models.Index(fields=["manager", "name"], name="cust_manager_name_idx"),
+            # a manager's at-risk customers, longest silent first (home page, reminders).
+            models.Index(fields=["manager", "last_contacted_at"], name="cust_manager_contact_idx"),
         ]
 
     def __str__(self) -> str:

@@ -55,18 +55,8 @@ def at_risk_days() -> int:
 
 
 def with_last_contact(qs: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Annotate `last_contacted_at` and `at_risk` (index contactlog_customer_idx serves both
-    subqueries)."""
-    latest = (
-        _contact_log_model()
-        .objects.filter(customer=OuterRef("pk"))
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
-    return qs.annotate(
-        last_contacted_at=Subquery(latest),
-        at_risk=ExpressionWrapper(at_risk_filter(), output_field=BooleanField()),
-    )
+    """Annotate `at_risk` (`last_contacted_at` is a column, kept by the contact log)."""
+    return qs.annotate(at_risk=ExpressionWrapper(at_risk_filter(), output_field=BooleanField()))
 
 
 def with_latest_tier(qs: QuerySet[Customer]) -> QuerySet[Customer]:
@@ -91,8 +81,9 @@ def at_risk_filter(today: dt.date | None = None) -> Q:
             (today or timezone.localdate()) - dt.timedelta(days=at_risk_days()), dt.time.max
         )
     )
-    recent = _contact_log_model().objects.filter(customer=OuterRef("pk"), occurred_at__gt=threshold)
-    return ~Q(status=Customer.Status.LOST) & ~Exists(recent)
+    return ~Q(status=Customer.Status.LOST) & (
+        Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lte=threshold)
+    )
 
 
 def visible_customers(*, user: Any) -> QuerySet[Customer]:

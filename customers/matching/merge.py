@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from guardian.models.models import BaseObjectPermission
 
 from customers.models import Customer, DuplicateCandidate, MatchKey, MatchState, MergeRecord
+from customers.services import refresh_last_contacted
 from dealercrm import roles
 
 # Fields the archivist chooses between; the rest are derived (pinyin keys), bookkeeping
@@ -442,6 +443,8 @@ def customer_merge(
     loser._change_reason = tag  # type: ignore[attr-defined]
     loser.save(update_fields=["merged_into", "merged_at", "updated_at"])
     written.append(_last_history(loser))
+    # Contact logs moved in bulk above: the survivor's last contact may be the loser's.
+    refresh_last_contacted([survivor.pk, loser.pk])
 
     # 4. The queue: this pair is done; the loser's other proposals are withdrawn and both
     # customers are matched afresh on the next run.
@@ -573,6 +576,8 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
             pk=record.candidate_id, status=DuplicateCandidate.Status.MERGED
         ).update(status=DuplicateCandidate.Status.OPEN, decided_by=None, decided_at=None)
     _forget(survivor.pk, loser.pk)
+
+    refresh_last_contacted([survivor.pk, loser.pk])
 
     record.status = MergeRecord.Status.UNDONE
     record.undone_by = actor

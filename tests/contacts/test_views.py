@@ -152,7 +152,8 @@ def test_list_shows_last_contact_and_at_risk(client, archivist, manager):
 
 def test_manager_home_shows_gold_status_pending_and_at_risk(client, manager, customer):
     gold = CustomerFactory(name="金卡王", manager=manager, is_gold_card=True)
-    ContactLogFactory(customer=gold)
+    # now, not the factory's "yesterday", which is last month on the 1st
+    ContactLogFactory(customer=gold, occurred_at=timezone.now())
     CustomerFactory(name="金卡李", manager=manager, is_gold_card=True)
     SubmissionFactory(customer=customer)
     client.force_login(manager)
