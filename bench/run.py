@@ -429,7 +429,11 @@ def main(argv: list[str] | None = None) -> int:
     from bench import matching  # duplicate detection on files (its own section, no database)
 
     matching_ok = matching.run(doc=doc, quick=args.quick)
-    return 0 if dossier_ok and after_sales_ok and matching_ok and contacts_ok else 1
+    from bench import imports  # a 50,000-row workbook imported (its own section and database)
+
+    imports_ok = imports.run(doc=doc, **({"rows": 5_000, "archive": 2_000} if args.quick else {}))
+    ok = dossier_ok and after_sales_ok and matching_ok and contacts_ok and imports_ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from dealercrm import roles
+from dealercrm import exports, roles
 from dealercrm.decorators import policy_required
 
 from . import selectors, services
@@ -28,6 +28,7 @@ from .forms import (
     ProjectForm,
     ShareholderForm,
 )
+from .importing.export import customer_table
 from .matching.selectors import merged_target
 from .models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
 
@@ -79,6 +80,15 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         flags=data.get("flag") or [],
         at_risk=bool(data.get("at_risk")),
     )
+    fmt = exports.requested_format(request)
+    if fmt:
+        # Every row of the current filters, not just the page; columns by role.
+        headers, rows = customer_table(
+            user=request.user, customers=selectors.customer_list(user=request.user, filters=filters)
+        )
+        return exports.export_response(
+            request, fmt=fmt, name="customers", title=_("Customers"), headers=headers, rows=rows
+        )
     page = Paginator(
         selectors.customer_list(user=request.user, filters=filters), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -97,6 +107,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "can_write": roles.can_write_dossier(request.user),
             "show_contacts": roles.can_view_contact_logs(request.user),
             "show_tiers": roles.can_view_money(request.user),
+            "can_import": roles.can_import_customers(request.user),
+            "export_csv": exports.export_url(request, "csv"),
+            "export_xlsx": exports.export_url(request, "xlsx"),
         },
     )
 

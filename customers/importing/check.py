@@ -188,6 +188,7 @@ def import_check(
     )
     verdicts = _verdicts(valid, features, archive_features, archive, matches)
     _check_serials(valid, verdicts, archive, parser)
+    _check_shares(valid, verdicts, parser)
 
     with transaction.atomic():
         ImportRow.objects.filter(batch=batch).delete()
@@ -383,3 +384,60 @@ def _check_serials(
                 )
         if row.errors:
             verdicts.pop(row.number, None)
+
+
+def _check_shares(
+    rows: list[ParsedRow], verdicts: dict[int, dict[str, Any]], parser: RowParser
+) -> None:
+    """Attaching a row adds its new shareholders to the dossier it joins: the current shares
+    there (in the archive, or of the earlier row) plus these must stay within 100%."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from customers.models import Shareholder
+
+    def target(number: int) -> tuple[str, int] | None:
+        v = verdicts.get(number) or {}
+        if v.get("verdict") == Verdict.EXISTING:
+            return ("c", v["customer"])
+        if v.get("verdict") == Verdict.DUPLICATE:
+            return target(v["row"]) or ("r", v["row"])
+        return None
+
+    archive_ids = {t[1] for r in rows if (t := target(r.number)) and t[0] == "c"}
+    names: dict[tuple[str, int], set[str]] = {}
+    shares: dict[tuple[str, int], Decimal] = {}
+    for chunk in _in_chunks(archive_ids):
+        for cid, name in Shareholder.objects.filter(customer_id__in=chunk).values_list(
+            "customer_id", "name"
+        ):
+            names.setdefault(("c", cid), set()).add(name)
+        for row in (
+            Shareholder.objects.filter(customer_id__in=chunk, left_on__isnull=True)
+            .values("customer_id")
+            .annotate(total=Sum("share_percent"))
+        ):
+            shares[("c", row["customer_id"])] = row["total"] or Decimal(0)
+    for row in rows:
+        if not row.data["shareholders"] or row.number not in verdicts:
+            continue
+        key = target(row.number) or ("r", row.number)
+        known = names.setdefault(key, set())
+        added = [s for s in row.data["shareholders"] if s["name"] not in known]
+        total = shares.get(key, Decimal(0)) + sum(
+            (Decimal(s["share_percent"]) for s in added if s.get("share_percent")), Decimal(0)
+        )
+        if total > 100:
+            row.error(
+                parser.header("shareholders"),
+                _(
+                    "With these shareholders the customer's current shareholders would hold "
+                    "%(total)s%%; the total cannot exceed 100%%."
+                )
+                % {"total": total},
+            )
+            verdicts.pop(row.number, None)
+            continue
+        known.update(s["name"] for s in added)
+        shares[key] = total

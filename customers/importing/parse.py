@@ -54,7 +54,8 @@ class Lookups:
         managers: dict[str, int] = {}
         User = get_user_model()
         for user in User.objects.filter(groups__name=roles.SALES_MANAGER, is_active=True):
-            for key in (user.get_username(), f"{user.last_name}{user.first_name}"):
+            full = (f"{user.last_name}{user.first_name}", f"{user.first_name}{user.last_name}")
+            for key in (user.get_username(), *full):
                 if key.strip():
                     managers.setdefault(normalise_header(key), user.pk)
         regions = {normalise_header(r.name): r.pk for r in SalesRegion.objects.all()}
@@ -128,12 +129,14 @@ class RowParser:
         phones = self._phones(row, cells)
         machines = self._machines(row, cells)
         shareholders = self._shareholders(row, cells)
-        row.data = {
-            "customer": customer,
-            "phones": phones,
-            "machines": machines,
-            "shareholders": shareholders,
-        }
+        row.data.update(
+            {
+                "customer": customer,
+                "phones": phones,
+                "machines": machines,
+                "shareholders": shareholders,
+            }
+        )
         return row
 
     # --- the customer ----------------------------------------------------------------
@@ -213,9 +216,11 @@ class RowParser:
 
     def _phones(self, row: ParsedRow, cells: list[str]) -> list[str]:
         out: list[str] = []
+        keys: list[list[Any]] = []
         for cell in self._values(cells, "phones"):
             for raw in split_phones(cell):
-                if not normalize_phone(raw).e164:
+                result = normalize_phone(raw)
+                if not result.e164:
                     row.error(
                         self.header("phones"),
                         _("“%(raw)s” is not a phone number.") % {"raw": raw},
@@ -224,6 +229,9 @@ class RowParser:
                     row.error(self.header("phones"), _("The phone number is too long."))
                 elif raw not in out:
                     out.append(raw)
+                    # Phone.derive_keys() as computed now: the commit writes them as they are.
+                    keys.append([result.e164, result.national, result.extension[:10], result.valid])
+        row.data["phone_keys"] = keys
         return out
 
     def _machines(self, row: ParsedRow, cells: list[str]) -> list[dict[str, Any]]:
