@@ -1,11 +1,5 @@
-"""Reads of the executives' dashboards (issue 7): the gold-card group and the 80/20 view.
-
-Scoped like every other selector: executives and the archivist see the whole group, a sales
-manager the figures of his own customers only (another manager's customer is never counted).
-Every figure is an aggregate or one bounded read, so the number of queries stays the same
-however many managers and customers there are. The drill-down lists (`drilldown()`) use the
-same filters as the figures, so a number and the list behind it always agree.
-"""
+"""The gold-card dashboard: gold customers over time, contact compliance per manager,
+at-risk and overdue customers, credits, referrals and what the referred customers bought."""
 
 from __future__ import annotations
 
@@ -19,19 +13,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
-    RowRange,
-    Subquery,
     Sum,
-    Window,
 )
-from django.db.models.functions import RowNumber, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from contacts.models import ContactLog, Reminder
@@ -43,81 +33,23 @@ from dealercrm.money import ZERO
 from parts.models import PartsOrder
 from service.models import ServiceRecord
 
-from ..models import GoldCard, GoldCardEvent, LedgerEntry, Referral, TierSnapshot
+from ...models import GoldCard, GoldCardEvent, LedgerEntry, Referral
+from .filters import (
+    MONEY,
+    DashboardFilters,
+    _all,
+    as_of,
+    customer_scope,
+    months_ending,
+    scoped_customers,
+    shift_month,
+)
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
 TREND_MONTHS = 12
 MISSED_MONTHS = 6
 # Seed 000: a manager contacts each gold customer at least once a month; one without a
 # contact in this many days (up to the month's end, or today) is overdue.
 GOLD_CONTACT_DAYS = 31
-PARETO_POINTS = 100  # points of the curve (one per percent of the customers)
-NO_TIER = "-"  # not ranked in a month (a new customer, or one who left the ranking)
-
-
-@dataclass(frozen=True)
-class DashboardFilters:
-    """What every dashboard is filtered by; the URL (and the API's query) carries it."""
-
-    month: dt.date  # the first day of the month
-    region: int | None = None
-    manager: int | None = None
-    compare: dt.date | None = None  # 80/20: the month the tiers moved from (default: before)
-
-    @property
-    def compare_month(self) -> dt.date:
-        return self.compare or shift_month(self.month, -1)
-
-
-def shift_month(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def this_month() -> dt.date:
-    """The current month in the dealer's time zone (TIME_ZONE, Asia/Shanghai)."""
-    return timezone.localdate().replace(day=1)
-
-
-def months_ending(month: dt.date, count: int) -> list[dt.date]:
-    return [shift_month(month, -i) for i in range(count - 1, -1, -1)]
-
-
-def as_of(month: dt.date) -> dt.date:
-    """The day a month's "now" figures are read on: its last day, or today if sooner."""
-    return min(month_end(month), timezone.localdate())
-
-
-# --- scope ---------------------------------------------------------------------------------
-
-
-def _all(user: Any) -> bool:
-    return roles.can_view_all_dashboards(user)
-
-
-def customer_scope(
-    user: Any, filters: DashboardFilters, prefix: str = "", *, by_manager: bool = True
-) -> Q:
-    """A Q on `prefix`-related customers: visible to the user, in the region and (with
-    `by_manager`) held by the manager. For the whole group a join, not an IN list."""
-    p = f"{prefix}__" if prefix else ""
-    if not roles.can_view_dashboards(user):
-        return Q(pk__in=[])
-    if _all(user):
-        q = Q(**{f"{p}merged_into__isnull": True})
-        if by_manager and filters.manager:
-            q &= Q(**{f"{p}manager_id": filters.manager})
-    else:
-        q = Q(**{f"{prefix or 'pk'}__in": visible_customers(user=user).values("pk")})
-    if filters.region:
-        q &= Q(**{f"{p}sales_region_id": filters.region})
-    return q
-
-
-def scoped_customers(user: Any, filters: DashboardFilters) -> QuerySet[Customer]:
-    if not roles.can_view_dashboards(user):
-        return Customer.objects.none()
-    return Customer.objects.filter(customer_scope(user, filters))
 
 
 def gold_reminders(user: Any, filters: DashboardFilters) -> QuerySet[Reminder]:
@@ -502,295 +434,6 @@ def overdue_customers(
         .exclude(status=Customer.Status.LOST)
         .filter(~Exists(recent))
     )
-
-
-# --- the 80/20 view ----------------------------------------------------------------------------
-
-
-@dataclass
-class ParetoPoint:
-    customers: int  # the first n customers by contribution
-    customers_pct: float
-    share_pct: float  # their cumulative share of the total contribution
-
-
-@dataclass
-class TierRow:
-    tier: str
-    customers: int
-    contribution: Decimal
-    customers_pct: float
-    contribution_pct: float
-
-
-@dataclass
-class GridRow:
-    grid: str
-    label: str
-    customers: int
-    contribution: Decimal
-
-
-@dataclass
-class ParetoDashboard:
-    filters: DashboardFilters
-    month: dt.date
-    compare: dt.date
-    customers: int
-    contribution: Decimal
-    curve: list[ParetoPoint]
-    tiers: list[TierRow]
-    movement: dict[tuple[str, str], int]
-    grid: list[GridRow]
-
-    @property
-    def tier_labels(self) -> list[str]:
-        return [*TierSnapshot.Tier.values, NO_TIER]
-
-    def movement_rows(self) -> list[tuple[str, list[tuple[str, int]]]]:
-        labels = self.tier_labels
-        return [(a, [(b, self.movement.get((a, b), 0)) for b in labels]) for a in labels]
-
-    def reach(self, pct: float) -> ParetoPoint | None:
-        """The first point of the curve at or above `pct` percent of the contribution."""
-        return next((p for p in self.curve if p.share_pct >= pct), None)
-
-
-def snapshots(user: Any, filters: DashboardFilters, month: dt.date) -> QuerySet[TierSnapshot]:
-    """A month's snapshots of the customers in the filters (tiers come from money)."""
-    if not roles.can_view_dashboards(user):
-        return TierSnapshot.objects.none()
-    return TierSnapshot.objects.filter(customer_scope(user, filters, "customer"), month=month)
-
-
-def _pct(part: float | Decimal, whole: float | Decimal) -> float:
-    return round(100 * float(part) / float(whole), 1) if whole else 0.0
-
-
-def pareto_positions(n: int, points: int = PARETO_POINTS) -> list[int]:
-    """The ranks the curve is drawn at: one per percent of the customers (all when few)."""
-    if n <= points:
-        return list(range(1, n + 1))
-    return sorted({max(1, -(-n * i // points)) for i in range(1, points + 1)})
-
-
-def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard:
-    month, compare = filters.month, filters.compare_month
-    qs = snapshots(user, filters, month)
-    totals = qs.aggregate(n=Count("id"), s=Sum("contribution"))
-    n, total = totals["n"], totals["s"] or ZERO
-    order = [F("rank").asc(), F("customer_id").asc()]
-    cumulative = (
-        qs.annotate(
-            position=Window(RowNumber(), order_by=order),
-            running=Window(Sum("contribution"), order_by=order, frame=_rows_to_current()),
-        )
-        .filter(position__in=pareto_positions(n))
-        .order_by("position")
-        .values_list("position", "running")
-    )
-    curve = [
-        ParetoPoint(customers=pos, customers_pct=_pct(pos, n), share_pct=_pct(run or 0, total))
-        for pos, run in cumulative
-    ]
-
-    by_tier = {
-        t: (c, s or ZERO)
-        for t, c, s in qs.order_by()
-        .values("tier")
-        .annotate(c=Count("id"), s=Sum("contribution"))
-        .values_list("tier", "c", "s")
-    }
-    tiers = []
-    for t in TierSnapshot.Tier.values:
-        c, s = by_tier.get(t, (0, ZERO))
-        tiers.append(TierRow(t, c, s, _pct(c, n), _pct(s, total)))
-
-    labels = dict(TierSnapshot.Grid.choices)
-    by_grid = {
-        g: (c, s or ZERO)
-        for g, c, s in qs.order_by()
-        .values("grid")
-        .annotate(c=Count("id"), s=Sum("contribution"))
-        .values_list("grid", "c", "s")
-    }
-    grid = [
-        GridRow(g, str(labels[g]), *by_grid.get(g, (0, ZERO))) for g in TierSnapshot.Grid.values
-    ]
-
-    movement: dict[tuple[str, str], int] = {}
-    before = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=compare)
-    for was, now, c in (
-        qs.annotate(was=_first_tier(before))
-        .order_by()
-        .values("was", "tier")
-        .annotate(c=Count("id"))
-        .values_list("was", "tier", "c")
-    ):
-        movement[(was or NO_TIER, now)] = c
-    after = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=month)
-    for was, c in (
-        snapshots(user, filters, compare)
-        .filter(~Exists(after))
-        .order_by()
-        .values("tier")
-        .annotate(c=Count("id"))
-        .values_list("tier", "c")
-    ):
-        movement[(was, NO_TIER)] = c
-    return ParetoDashboard(
-        filters=filters,
-        month=month,
-        compare=compare,
-        customers=n,
-        contribution=total,
-        curve=curve,
-        tiers=tiers,
-        movement=movement,
-        grid=grid,
-    )
-
-
-def moved_customers(*, user: Any, filters: DashboardFilters) -> QuerySet[TierSnapshot]:
-    """The month's snapshots whose tier differs from the compared month's (`was`), by rank;
-    customers new to the ranking are not moves."""
-    before = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=filters.compare_month)
-    return (
-        snapshots(user, filters, filters.month)
-        .annotate(was=_first_tier(before))
-        .filter(was__isnull=False)
-        .exclude(was=F("tier"))
-        .select_related("customer", "customer__manager")
-        .order_by("rank", "customer_id")
-    )
-
-
-def _rows_to_current() -> RowRange:
-    return RowRange(start=None, end=0)
-
-
-def _first_tier(qs: QuerySet[TierSnapshot]) -> Subquery:
-    return Subquery(qs.values("tier")[:1])
-
-
-# --- drill-down lists ----------------------------------------------------------------------------
-# Each number on a dashboard links to ?list=<kind> with the same filters; these are the rows
-# behind it: customers, gold-contact reminders, or tier snapshots.
-
-CUSTOMER_LISTS = (
-    "gold",
-    "overdue",
-    "at_risk",
-    "at_risk_gold",
-    "credits",
-    "referred",
-    "referred_month",
-)
-REMINDER_LISTS = ("due", "contacted", "missed")
-SNAPSHOT_LISTS = ("tier", "grid", "move", "top")
-LISTS = (*CUSTOMER_LISTS, *REMINDER_LISTS, *SNAPSHOT_LISTS)
-
-
-@dataclass(frozen=True)
-class Drill:
-    """Which list: `kind` and its own arguments (a tier, a grid cell, a move, a top n)."""
-
-    kind: str
-    tier: str = ""
-    grid: str = ""
-    was: str = ""
-    now: str = ""
-    top: int = 0
-
-
-def drilldown(*, user: Any, filters: DashboardFilters, drill: Drill) -> tuple[str, QuerySet[Any]]:
-    """("customers" | "reminders" | "snapshots", the rows), scoped like the dashboard."""
-    kind, month = drill.kind, filters.month
-    if kind in CUSTOMER_LISTS:
-        return "customers", _customer_drill(user, filters, kind)
-    if kind in REMINDER_LISTS:
-        reminders = gold_reminders(user, filters)
-        if kind == "missed":
-            reminders = reminders.filter(
-                period__gte=shift_month(month, -(MISSED_MONTHS - 1)),
-                period__lte=month,
-                status=Reminder.Status.MISSED,
-            )
-        else:
-            reminders = reminders.filter(period=month)
-            if kind == "contacted":
-                reminders = reminders.filter(status=Reminder.Status.SATISFIED)
-        return "reminders", reminders.select_related(
-            "customer", "manager", "customer__sales_region"
-        ).order_by("-period", "customer__name_pinyin", "id")
-    if kind in SNAPSHOT_LISTS:
-        qs = snapshots(user, filters, month)
-        if kind == "tier":
-            qs = qs.filter(tier=drill.tier)
-        elif kind == "grid":
-            qs = qs.filter(grid=drill.grid)
-        elif kind == "top":
-            ranks = list(
-                qs.order_by("rank", "customer_id").values_list("pk", flat=True)[: drill.top]
-            )
-            qs = qs.filter(pk__in=ranks)
-        elif kind == "move":
-            qs = _moved(user, filters, drill.was, drill.now)
-        return "snapshots", qs.select_related(
-            "customer", "customer__manager", "customer__sales_region"
-        ).order_by("month", "rank", "customer_id")
-    raise ValueError(f"unknown list {kind!r}")
-
-
-def _moved(user: Any, filters: DashboardFilters, was: str, now: str) -> QuerySet[TierSnapshot]:
-    month, compare = filters.month, filters.compare_month
-    if now == NO_TIER:  # left the ranking: shown with the tier they had
-        after = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=month)
-        return snapshots(user, filters, compare).filter(~Exists(after), tier=was)
-    before = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=compare)
-    qs = snapshots(user, filters, month).filter(tier=now)
-    if was == NO_TIER:
-        return qs.filter(~Exists(before))
-    return qs.filter(Exists(before.filter(tier=was)))
-
-
-def _customer_drill(user: Any, filters: DashboardFilters, kind: str) -> QuerySet[Customer]:
-    month = filters.month
-    qs = scoped_customers(user, filters)
-    if kind == "gold":
-        gold = active_gold_by_month(user, filters, [month])[month]
-        qs = qs.filter(pk__in=list(gold))
-    elif kind == "overdue":
-        qs = overdue_customers(user, filters)
-    elif kind in ("at_risk", "at_risk_gold"):
-        qs = qs.filter(at_risk_filter())
-        if kind == "at_risk_gold":
-            qs = qs.filter(is_gold_card=True)
-    elif kind == "credits":
-        day = as_of(month)
-        balance = (
-            LedgerEntry.objects.filter(customer=OuterRef("pk"), occurred_on__lte=day)
-            .order_by()
-            .values("customer")
-            .annotate(s=Sum("amount"))
-            .values("s")[:1]
-        )
-        qs = qs.annotate(balance=Subquery(balance, output_field=MONEY)).filter(balance__gt=0)
-    elif kind in ("referred", "referred_month"):
-        referrals = gold_referrals(user, filters).filter(referred_on__lte=month_end(month))
-        if kind == "referred_month":
-            referrals = referrals.filter(referred_on__gte=month)
-        # the referred customer, not the referrer: the manager filter chose the referrer
-        base = Customer.objects.filter(referrals_received__in=referrals.values("pk"))
-        return (
-            base.select_related("manager", "sales_region")
-            .annotate(
-                referred_on=F("referrals_received__referred_on"),
-                referrer_name=F("referrals_received__referrer__name"),
-            )
-            .order_by("-referred_on", "id")
-        )
-    return qs.select_related("manager", "sales_region").order_by("name_pinyin", "id")
 
 
 def referred_revenue(

@@ -1,0 +1,87 @@
+"""The dashboards' filters (month, region, manager, compared month), months, and the
+customer scope every figure and list is read through."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    DecimalField,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from contacts.services.months import month_end
+from customers.models import Customer
+from customers.selectors import visible_customers
+from dealercrm import roles
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What every dashboard is filtered by; the URL (and the API's query) carries it."""
+
+    month: dt.date  # the first day of the month
+    region: int | None = None
+    manager: int | None = None
+    compare: dt.date | None = None  # 80/20: the month the tiers moved from (default: before)
+
+    @property
+    def compare_month(self) -> dt.date:
+        return self.compare or shift_month(self.month, -1)
+
+
+def shift_month(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def this_month() -> dt.date:
+    """The current month in the dealer's time zone (TIME_ZONE, Asia/Shanghai)."""
+    return timezone.localdate().replace(day=1)
+
+
+def months_ending(month: dt.date, count: int) -> list[dt.date]:
+    return [shift_month(month, -i) for i in range(count - 1, -1, -1)]
+
+
+def as_of(month: dt.date) -> dt.date:
+    """The day a month's "now" figures are read on: its last day, or today if sooner."""
+    return min(month_end(month), timezone.localdate())
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def _all(user: Any) -> bool:
+    return roles.can_view_all_dashboards(user)
+
+
+def customer_scope(
+    user: Any, filters: DashboardFilters, prefix: str = "", *, by_manager: bool = True
+) -> Q:
+    """A Q on `prefix`-related customers: visible to the user, in the region and (with
+    `by_manager`) held by the manager. For the whole group a join, not an IN list."""
+    p = f"{prefix}__" if prefix else ""
+    if not roles.can_view_dashboards(user):
+        return Q(pk__in=[])
+    if _all(user):
+        q = Q(**{f"{p}merged_into__isnull": True})
+        if by_manager and filters.manager:
+            q &= Q(**{f"{p}manager_id": filters.manager})
+    else:
+        q = Q(**{f"{prefix or 'pk'}__in": visible_customers(user=user).values("pk")})
+    if filters.region:
+        q &= Q(**{f"{p}sales_region_id": filters.region})
+    return q
+
+
+def scoped_customers(user: Any, filters: DashboardFilters) -> QuerySet[Customer]:
+    if not roles.can_view_dashboards(user):
+        return Customer.objects.none()
+    return Customer.objects.filter(customer_scope(user, filters))
