@@ -4,18 +4,24 @@ filters, the lists behind the numbers, exports and query counts."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from dealercrm.jobs import system_actor
 from dealercrm.models import SecurityEvent
 from loyalty import services
+from loyalty.models import TierSnapshot
 from loyalty.selectors import dashboard as selectors
 from loyalty.selectors.dashboard import DashboardFilters, Drill, shift_month
-from tests.factories import CustomerFactory, UserFactory
+from loyalty.services.tiers import tiers_compute
+from parts.models import PartsOrder
+from tests.factories import CustomerFactory, MachineFactory, UserFactory
 from tests.loyalty.dashboard_data import build, reminder
 from tests.loyalty.helpers import days_ago, register
 
@@ -162,6 +168,62 @@ def test_pareto_curve_tiers_grid_and_movement(world, executive):
         ("-", "C"): 1,
         ("C", "-"): 1,
     }
+
+
+def test_pareto_measures_shares_against_the_positive_contributions(executive):
+    # given: gross-profit tiering with a customer sold below cost (-300) and one who bought
+    # nothing; positive contributions 800 + 200 = 1,000
+    month, day = dt.date(2026, 10, 1), dt.date(2026, 6, 15)
+    for name, total, cost in (("大利", "1000", "200"), ("小利", "300", "100")):
+        PartsOrder.objects.create(
+            customer=CustomerFactory(name=name),
+            ordered_on=day,
+            total=Decimal(total),
+            cost_total=Decimal(cost),
+        )
+    loss = CustomerFactory(name="亏本")
+    MachineFactory(
+        customer=loss,
+        source="from_us",
+        purchase_price=Decimal("100"),
+        purchase_cost=Decimal("400"),
+        purchase_date=day,
+    )
+    CustomerFactory(name="未买")
+    tiers_compute(actor=system_actor(), month=month, basis="gross_profit")
+    assert TierSnapshot.objects.get(customer=loss).contribution == Decimal("-300.00")
+
+    # when
+    filters = DashboardFilters(month)
+    dash = selectors.pareto_dashboard(user=executive, filters=filters)
+
+    # then: the loss neither shrinks the total nor pushes a share past 100%
+    assert dash.customers == 4 and dash.contribution == Decimal("1000.00")
+    assert [(p.customers, p.share_pct) for p in dash.curve] == [
+        (1, 80.0),
+        (2, 100.0),
+        (3, 100.0),
+        (4, 100.0),
+    ]
+    assert dash.reach(80).customers == 1
+    assert [(t.tier, t.customers, t.contribution, t.contribution_pct) for t in dash.tiers] == [
+        ("A", 1, Decimal("800.00"), 80.0),
+        ("B", 1, Decimal("200.00"), 20.0),
+        ("C", 2, Decimal("0.00"), 0.0),
+    ]
+    assert sum(g.contribution for g in dash.grid) == dash.contribution
+    # the tiers on the dashboard are the tiers tiering wrote
+    written = dict(
+        TierSnapshot.objects.filter(month=month)
+        .values_list("tier")
+        .annotate(n=Count("id"))
+        .values_list("tier", "n")
+    )
+    assert {t.tier: t.customers for t in dash.tiers if t.customers} == written
+    _kind, c_tier = selectors.drilldown(
+        user=executive, filters=filters, drill=Drill(kind="tier", tier="C")
+    )
+    assert {s.customer.name for s in c_tier} == {"亏本", "未买"}
 
 
 def test_pareto_for_a_manager_is_his_customers_only(world, manager):

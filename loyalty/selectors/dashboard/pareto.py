@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -17,6 +18,8 @@ from django.db.models import (
     RowRange,
     Subquery,
     Sum,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import RowNumber
@@ -25,7 +28,7 @@ from dealercrm import roles
 from dealercrm.money import ZERO
 
 from ...models import TierSnapshot
-from .filters import DashboardFilters, customer_scope
+from .filters import MONEY, DashboardFilters, customer_scope
 
 PARETO_POINTS = 100  # points of the curve (one per percent of the customers)
 NO_TIER = "-"  # not ranked in a month (a new customer, or one who left the ranking)
@@ -38,7 +41,7 @@ NO_TIER = "-"  # not ranked in a month (a new customer, or one who left the rank
 class ParetoPoint:
     customers: int  # the first n customers by contribution
     customers_pct: float
-    share_pct: float  # their cumulative share of the total contribution
+    share_pct: float  # their cumulative share of the positive contributions
 
 
 @dataclass
@@ -64,7 +67,7 @@ class ParetoDashboard:
     month: dt.date
     compare: dt.date
     customers: int
-    contribution: Decimal
+    contribution: Decimal  # the sum of the positive contributions (what shares are of)
     curve: list[ParetoPoint]
     tiers: list[TierRow]
     movement: dict[tuple[str, str], int]
@@ -101,16 +104,29 @@ def pareto_positions(n: int, points: int = PARETO_POINTS) -> list[int]:
     return sorted({max(1, -(-n * i // points)) for i in range(1, points + 1)})
 
 
+def _positive() -> Case:
+    """A snapshot's contribution counted towards the shares: negatives (sold below cost, on
+    the gross-profit basis) count as zero, as in tiering (loyalty.services.tiers)."""
+    return Case(
+        When(contribution__gt=0, then=F("contribution")), default=Value(ZERO), output_field=MONEY
+    )
+
+
 def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard:
+    """The month's curve and shares, measured as tiering measures them: against the sum of
+    the positive contributions. A customer with a zero or negative contribution adds
+    nothing (he sits at 100% of the curve and in tier C) and does not shrink the total; the
+    amounts per tier and grid cell are of the same positive contributions, so they add up
+    to the total the shares are of."""
     month, compare = filters.month, filters.compare_month
     qs = snapshots(user, filters, month)
-    totals = qs.aggregate(n=Count("id"), s=Sum("contribution"))
+    totals = qs.aggregate(n=Count("id"), s=Sum(_positive()))
     n, total = totals["n"], totals["s"] or ZERO
     order = [F("rank").asc(), F("customer_id").asc()]
     cumulative = (
         qs.annotate(
             position=Window(RowNumber(), order_by=order),
-            running=Window(Sum("contribution"), order_by=order, frame=_rows_to_current()),
+            running=Window(Sum(_positive()), order_by=order, frame=_rows_to_current()),
         )
         .filter(position__in=pareto_positions(n))
         .order_by("position")
@@ -125,7 +141,7 @@ def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard
         t: (c, s or ZERO)
         for t, c, s in qs.order_by()
         .values("tier")
-        .annotate(c=Count("id"), s=Sum("contribution"))
+        .annotate(c=Count("id"), s=Sum(_positive()))
         .values_list("tier", "c", "s")
     }
     tiers = []
@@ -138,7 +154,7 @@ def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard
         g: (c, s or ZERO)
         for g, c, s in qs.order_by()
         .values("grid")
-        .annotate(c=Count("id"), s=Sum("contribution"))
+        .annotate(c=Count("id"), s=Sum(_positive()))
         .values_list("grid", "c", "s")
     }
     grid = [
