@@ -260,8 +260,23 @@ class Customer(TimeStampedModel):
             ),
             # customer_list() for a manager, newest first.
             models.Index(fields=["manager", "name"], name="cust_manager_name_idx"),
-            # a manager's at-risk customers, longest silent first (home page, reminders).
-            models.Index(fields=["manager", "last_contacted_at"], name="cust_manager_contact_idx"),
+            # a manager's at-risk customers, longest silent first, then by pinyin (the home
+            # page's first 20 come straight off this index instead of sorting 20,000 rows).
+            models.Index(
+                fields=["manager", "last_contacted_at", "name_pinyin"],
+                name="cust_manager_contact_idx",
+            ),
+            # counting live customers (every list's paginator, the home page): an index-only
+            # scan of the ids instead of reading the whole table.
+            models.Index(
+                fields=["id"], condition=Q(merged_into__isnull=True), name="cust_live_idx"
+            ),
+            # gold-card customers (at most 10 per manager): the home page's list and count.
+            models.Index(
+                fields=["manager"],
+                condition=Q(is_gold_card=True, merged_into__isnull=True),
+                name="cust_gold_idx",
+            ),
         ]
 
     def __str__(self) -> str:

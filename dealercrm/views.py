@@ -15,6 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     customers = customer_selectors.visible_customers(user=user)
     context = {
+        # both served by partial indexes (live ids; live gold cards), see Customer.Meta
         "customer_count": customers.count(),
         "gold_count": customers.filter(is_gold_card=True).count(),
         "can_write": roles.can_write_dossier(user),

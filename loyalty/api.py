@@ -719,7 +719,7 @@ class GridFigureSerializer(serializers.Serializer):
     contribution = serializers.DecimalField(max_digits=16, decimal_places=2)
 
 
-class MoveSerializer(serializers.Serializer):
+class TierMoveSerializer(serializers.Serializer):
     was = serializers.CharField(help_text='Tier in the compared month ("-": not ranked).')
     now = serializers.CharField(help_text='Tier in the month ("-": not ranked).')
     customers = serializers.IntegerField()
@@ -737,7 +737,7 @@ class ParetoDashboardSerializer(serializers.Serializer):
     movement = serializers.SerializerMethodField()
     grid = GridFigureSerializer(many=True)
 
-    @extend_schema_field(MoveSerializer(many=True))
+    @extend_schema_field(TierMoveSerializer(many=True))
     def get_movement(self, obj: Any) -> list[dict[str, Any]]:
         return [
             {"was": was, "now": now, "customers": n}
