@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dealercrm import exports, roles
 from dealercrm.decorators import policy_required
@@ -480,21 +481,22 @@ def _list_table(flavour: str, rows: Iterable[Any], extra: dict[int, Any]) -> Tab
     )
 
 
+# gettext_noop: extracted for translation here, translated with _() where shown.
 LIST_TITLES = {
-    "gold": "Active gold customers",
-    "overdue": "Gold customers overdue for contact",
-    "at_risk": "At-risk customers",
-    "at_risk_gold": "At-risk gold customers",
-    "credits": "Customers holding benefit credits",
-    "referred": "Customers referred by gold customers, to date",
-    "referred_month": "Customers referred by gold customers this month",
-    "due": "Gold-card contacts due",
-    "contacted": "Gold-card contacts done",
-    "missed": "Gold-card contacts missed (6 months)",
-    "tier": "Customers of a tier",
-    "grid": "Customers of a grid cell",
-    "move": "Customers whose tier moved",
-    "top": "Customers making the first share of the contribution",
+    "gold": gettext_noop("Active gold customers"),
+    "overdue": gettext_noop("Gold customers overdue for contact"),
+    "at_risk": gettext_noop("At-risk customers"),
+    "at_risk_gold": gettext_noop("At-risk gold customers"),
+    "credits": gettext_noop("Customers holding benefit credits"),
+    "referred": gettext_noop("Customers referred by gold customers, to date"),
+    "referred_month": gettext_noop("Customers referred by gold customers this month"),
+    "due": gettext_noop("Gold-card contacts due"),
+    "contacted": gettext_noop("Gold-card contacts done"),
+    "missed": gettext_noop("Gold-card contacts missed (6 months)"),
+    "tier": gettext_noop("Customers of a tier"),
+    "grid": gettext_noop("Customers of a grid cell"),
+    "move": gettext_noop("Customers whose tier moved"),
+    "top": gettext_noop("Customers making the first share of the contribution"),
 }
 
 
