@@ -11,8 +11,10 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from customers.models import Customer
 from dealercrm.jobs import system_actor
 from dealercrm.models import SecurityEvent
 from loyalty import services
@@ -224,6 +226,25 @@ def test_pareto_measures_shares_against_the_positive_contributions(executive):
         user=executive, filters=filters, drill=Drill(kind="tier", tier="C")
     )
     assert {s.customer.name for s in c_tier} == {"亏本", "未买"}
+
+
+def test_a_merged_duplicate_is_not_counted(world, executive):
+    # given: c6 (ranked only last month) and c5 (new, C) are merged into c4
+    Customer.all_objects.filter(pk__in=[world.tiers["c5"].pk, world.tiers["c6"].pk]).update(
+        merged_into=world.tiers["c4"], merged_at=timezone.now()
+    )
+
+    # when
+    dash = pareto(executive, world)
+
+    # then
+    assert dash.customers == 4 and dash.contribution == Decimal("960.00")
+    assert [(t.tier, t.customers) for t in dash.tiers] == [("A", 2), ("B", 1), ("C", 1)]
+    assert ("-", "C") not in dash.movement and ("C", "-") not in dash.movement
+    rows = selectors.drilldown(
+        user=executive, filters=DashboardFilters(world.month), drill=Drill(kind="tier", tier="C")
+    )[1]
+    assert [s.customer for s in rows] == [world.tiers["c4"]]
 
 
 def test_pareto_for_a_manager_is_his_customers_only(world, manager):
