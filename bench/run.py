@@ -426,13 +426,16 @@ def main(argv: list[str] | None = None) -> int:
     from bench import scheduled  # tiering and reminders on the 100k set (its own section)
 
     scheduled.run(doc=doc)
+    from bench import dashboards  # the executive dashboards on the 100k set (its own section)
+
+    dashboards_ok = dashboards.run(archivist=archivist, managers=managers, doc=doc)
     from bench import matching  # duplicate detection on files (its own section, no database)
 
     matching_ok = matching.run(doc=doc, quick=args.quick)
     from bench import imports  # a 50,000-row workbook imported (its own section and database)
 
     imports_ok = imports.run(doc=doc, **({"rows": 5_000, "archive": 2_000} if args.quick else {}))
-    ok = dossier_ok and after_sales_ok and matching_ok and contacts_ok and imports_ok
+    ok = all((dossier_ok, after_sales_ok, matching_ok, contacts_ok, imports_ok, dashboards_ok))
     return 0 if ok else 1
 
 

@@ -24,7 +24,7 @@ from loyalty.selectors.dashboard import DashboardFilters, Drill, shift_month
 from loyalty.services.tiers import tiers_compute
 from parts.models import PartsOrder
 from tests.factories import CustomerFactory, MachineFactory, UserFactory
-from tests.loyalty.dashboard_data import build, reminder
+from tests.loyalty.dashboard_data import build, reminder, snap
 from tests.loyalty.helpers import days_ago, register
 
 pytestmark = pytest.mark.django_db
@@ -512,6 +512,9 @@ def test_query_count_does_not_grow_with_managers_or_customers(
             c = CustomerFactory(name=f"加{i}{j}", manager=boss)
             register(archivist, c, issued_on=days_ago(100))
             reminder(c, boss, world.month, "satisfied")
+            rank = 10 + 3 * i + j
+            snap(c, world.month, 10, rank, "C", "EIV")
+            snap(c, shift_month(world.month, -1), 20, rank, "B", "EIII")
     with django_assert_max_num_queries(before):
         assert client.get(reverse(name)).status_code == 200
     assert before <= 40
