@@ -1,7 +1,8 @@
 """The demo's gold-card programme, written through loyalty.services as the archivist: a card
 for every customer the generator flagged gold, a few referrals (so the snowball and its
-credits show), a redemption where parts orders exist, a tender per key account, and last
-year's gold user. Every step skips what is already there, so a second run writes nothing."""
+credits show), a tender per key account; after the activity, a redemption on a parts order
+and last year's gold user. Every step skips what is already there, so a second run writes
+nothing."""
 
 from __future__ import annotations
 
@@ -191,7 +192,15 @@ def write_gold_programme(*, actor: Any, today: date) -> GoldStats:
     stats.cards = _cards(actor, demo)
     with transaction.atomic():
         stats.referrals = _referrals(actor, demo)
-        stats.redemptions = _redemptions(actor, demo)
         stats.tenders = _tenders(actor, demo, today)
+    return stats
+
+
+def write_gold_rewards(*, actor: Any, today: date, stats: GoldStats) -> GoldStats:
+    """What needs the activity first: redemptions spend credits on parts orders, and last
+    year's gold user is ranked on what the gold customers bought."""
+    demo = Customer.objects.filter(external_ref__startswith=REF_PREFIX)
+    with transaction.atomic():
+        stats.redemptions = _redemptions(actor, demo)
         stats.award = _award(actor, today)
     return stats

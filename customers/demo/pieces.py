@@ -45,6 +45,13 @@ def full_width(text: str) -> str:
     return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
 
 
+def purchase_cost(price: Decimal, salt: int) -> Decimal:
+    """What a machine bought from us cost the dealer: 85–95% of its price, to the hundred
+    yuan; drawn from the price itself, so the random stream (and every later row) is kept."""
+    ratio = Decimal(85 + (int(price) // 1000 * 7 + salt) % 11) / 100
+    return (price * ratio / 100).quantize(Decimal("1")) * 100
+
+
 def stem(county: str) -> str:
     """A county without its 县/区/市, as in names of companies and projects."""
     return county[:-1] if len(county) > 2 and county[-1] in "县区市" else county
@@ -216,6 +223,7 @@ class DemoPieces:
         }
         if source == Machine.Source.FROM_US:
             row["purchase_price"] = Decimal(self.rng.randint(low, high) * 1000)
+            row["purchase_cost"] = purchase_cost(row["purchase_price"], year)
         elif source == Machine.Source.USED:
             row["used_source"] = self.rng.choice(USED_SOURCES).format(name=self.any_name())
         if self.rng.random() < 0.85:

@@ -92,6 +92,7 @@ def planted(gen: DemoPieces) -> list[CustomerSpec]:
                 "purchase_date": date(2016, 9, 2),
                 "source": Machine.Source.FROM_US,
                 "purchase_price": Decimal("335000"),
+                "purchase_cost": Decimal("301500"),
             },
             {
                 "brand": "临工",
@@ -100,6 +101,7 @@ def planted(gen: DemoPieces) -> list[CustomerSpec]:
                 "purchase_date": date(2021, 3, 26),
                 "source": Machine.Source.FROM_US,
                 "purchase_price": Decimal("728000"),
+                "purchase_cost": Decimal("618800"),
             },
         ],
     )

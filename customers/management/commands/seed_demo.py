@@ -10,15 +10,20 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from contacts.models import ContactLog, Reminder, Submission
 from customers.demo import load
+from customers.demo.activity import ActivityStats, write_activity
+from customers.demo.activity_jobs import JobStats, run_jobs, top_fifth_share
 from customers.demo.generate import GOLD_LIMIT_PER_MANAGER, LATEST_DATE, DemoData
-from customers.demo.gold import write_gold_programme
+from customers.demo.gold import write_gold_programme, write_gold_rewards
 from customers.demo.load import DEFAULT_PASSWORD, DEMO_USERS
 from customers.demo.spec import REF_PREFIX
 from customers.demo.vocabulary import REGIONS
 from customers.models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
 from dealercrm import roles
-from loyalty.models import GoldCard, LedgerEntry, Referral, Tender
+from loyalty.models import GoldCard, LedgerEntry, Referral, Tender, TierSnapshot
+from parts.models import PartsOrder, PartsOrderLine
+from service.models import HourReading, ServiceRecord
 
 # The tests import these from here as well.
 __all__ = [
@@ -56,12 +61,38 @@ class Command(BaseCommand):
             specs, actor=users["archivist"], users=users, regions=regions
         )
         gold = write_gold_programme(actor=users["archivist"], today=today)
+        # Activity is relative to the real today: contacts this month, tiers of recent months.
+        activity = write_activity(actor=users["archivist"], users=users)
+        write_gold_rewards(actor=users["archivist"], today=today, stats=gold)
+        jobs = run_jobs()
         seconds = time.monotonic() - started
         self.report(password, users=users, created=created, wanted=len(specs), seconds=seconds)
         self.stdout.write(
             f"  gold-card programme: {GoldCard.objects.count()} cards ({gold.cards} new), "
             f"{Referral.objects.count()} referrals, {LedgerEntry.objects.count()} ledger rows, "
             f"{Tender.objects.count()} tenders (see /loyalty/cards/)"
+        )
+        self.report_activity(activity, jobs)
+
+    def report_activity(self, activity: ActivityStats, jobs: JobStats) -> None:
+        demo = Customer.objects.filter(external_ref__startswith=REF_PREFIX)
+        tiers = ", ".join(f"{tier} {n}" for tier, n in jobs.tiers.items())
+        months = f"{jobs.months[0]:%Y-%m}..{jobs.months[-1]:%Y-%m}" if jobs.months else "-"
+        self.stdout.write(
+            f"  activity 往来记录 ({activity.written} new rows): "
+            f"{ContactLog.objects.filter(customer__in=demo).count()} contact logs "
+            f"({Submission.objects.filter(status=Submission.Status.PENDING).count()} reports "
+            f"waiting to be filed), "
+            f"{PartsOrder.objects.filter(customer__in=demo).count()} parts orders "
+            f"({PartsOrderLine.objects.filter(order__customer__in=demo).count()} lines), "
+            f"{ServiceRecord.objects.filter(customer__in=demo).count()} service records, "
+            f"{HourReading.objects.filter(machine__customer__in=demo).count()} hour readings"
+        )
+        self.stdout.write(
+            f"  tiers {months}: {TierSnapshot.objects.count()} snapshots (this month {tiers}); "
+            f"top 20% of customers bring {top_fifth_share()}% of parts and service money; "
+            f"{Reminder.objects.count()} reminders, {jobs.missed} gold contacts missed "
+            f"(see /loyalty/dashboards/)"
         )
 
     def report(
