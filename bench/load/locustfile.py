@@ -1,5 +1,6 @@
 """Locust scenario (issue 9): managers searching and opening dossiers and reporting,
-executives on their pages, API clients searching. Loopback only; bounded by the runner.
+executives on their pages and dashboards (issue 7), API clients searching. Loopback only;
+bounded by the runner.
 
 Environment (set by bench/load/run.py): LOAD_USERS (JSON: role → [[username, password,
 token, [customer ids]], …]) and LOAD_TERMS (JSON list of search terms).
@@ -92,6 +93,23 @@ class Executive(Browser):
     def dossier(self) -> None:
         if self.customers:
             self.client.get(f"/customers/{random.choice(self.customers)}/", name="dossier")
+
+    @task(2)
+    def dashboard_gold(self) -> None:
+        self.client.get("/loyalty/dashboards/", name="executive: dashboard gold")
+
+    @task(2)
+    def dashboard_pareto(self) -> None:
+        self.client.get("/loyalty/dashboards/80-20/", name="executive: dashboard 80/20")
+
+    @task(1)
+    def dashboard_list(self) -> None:
+        # the number behind the gold dashboard's at-risk figure: the biggest of its lists
+        self.client.get(
+            "/loyalty/dashboards/list/",
+            params={"list": "at_risk", "page": random.randint(1, 5)},
+            name="executive: dashboard list",
+        )
 
 
 class ApiClient(HttpUser):

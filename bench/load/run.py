@@ -31,7 +31,15 @@ from bench.report import replace_section
 
 PORT = 8765
 PASSWORD = "load-test-only-7f3a9c"  # noqa: S105 - the bench database's throwaway users
-TARGETS = {"list": 300.0, "search": 300.0, "dossier": 150.0}
+# p95 targets by request-name prefix: issue 9's lists, search and dossier; the executive
+# dashboards (issue 7: the gold-card and 80/20 pages and their drill-down list) are held to
+# the list target.
+TARGETS = {
+    "list": 300.0,
+    "search": 300.0,
+    "dossier": 150.0,
+    "executive: dashboard": 300.0,
+}
 
 
 def prepare() -> tuple[dict, list[str]]:
@@ -161,7 +169,7 @@ def render(rows: list[dict], args: argparse.Namespace) -> str:
         f"{args.users} locust users for {args.minutes:g} min against gunicorn "
         f"({args.workers} workers × 2 threads) on 127.0.0.1, the 100k-customer bench database; "
         "managers search, page and open dossiers and report through the API, executives "
-        "open their pages, API clients search. Think time 1–3 s.",
+        "open their pages and dashboards, API clients search. Think time 1–3 s.",
         "",
         "| request | count | failures | p50 ms | p95 ms | max ms | target p95 |",
         "|---|---|---|---|---|---|---|",
