@@ -127,7 +127,8 @@ def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard
     by_grid: dict[str, tuple[int, Decimal]] = {}
     movement: dict[tuple[str, str], int] = {}
     for was, t, g, c, s in (
-        _with_was(qs, compare)
+        qs.alias(before=_compared(compare))
+        .annotate(was=F("before__tier"))
         .order_by()
         .values("was", "tier", "grid")
         .annotate(c=Count("id"), s=Sum(_positive()))
@@ -197,7 +198,9 @@ def moved_customers(*, user: Any, filters: DashboardFilters) -> QuerySet[TierSna
     """The month's snapshots whose tier differs from the compared month's (`was`), by rank;
     customers new to the ranking are not moves."""
     return (
-        _with_was(snapshots(user, filters, filters.month), filters.compare_month)
+        snapshots(user, filters, filters.month)
+        .alias(before=_compared(filters.compare_month))
+        .annotate(was=F("before__tier"))
         .filter(was__isnull=False)
         .exclude(was=F("tier"))
         .select_related("customer", "customer__manager")
@@ -209,10 +212,8 @@ def _rows_to_current() -> RowRange:
     return RowRange(start=None, end=0)
 
 
-def _with_was(qs: QuerySet[TierSnapshot], compare: dt.date) -> QuerySet[TierSnapshot]:
-    """Annotate `was`, the customer's tier in the compared month (None when he was not
-    ranked), through a LEFT JOIN of that month's snapshot: a subquery per row made the
-    movement matrix probe the index once per customer (100,000 times on the bench)."""
-    return qs.alias(
-        before=FilteredRelation("customer__tiers", condition=Q(customer__tiers__month=compare))
-    ).annotate(was=F("before__tier"))
+def _compared(compare: dt.date) -> FilteredRelation:
+    """The customer's snapshot of the compared month, for `was` (his tier then; None when
+    he was not ranked): a LEFT JOIN, where a subquery per row made the movement matrix
+    probe the index once per customer (100,000 times on the bench)."""
+    return FilteredRelation("customer__tiers", condition=Q(customer__tiers__month=compare))
