@@ -116,6 +116,27 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _today_is_today(request, monkeypatch):
+    """Test modules keep `TODAY = timezone.localdate()` at the top for brevity; a run that
+    crosses midnight in Asia/Shanghai would leave it a day behind the code under test.
+    Each test sees the module's TODAY as of the moment it starts."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    module = getattr(request, "module", None)
+    current = getattr(module, "TODAY", None)
+    if isinstance(current, dt.date):
+        monkeypatch.setattr(module, "TODAY", timezone.localdate())
+    elif isinstance(current, str):
+        try:
+            dt.date.fromisoformat(current)
+        except ValueError:
+            return
+        monkeypatch.setattr(module, "TODAY", timezone.localdate().isoformat())
+
+
+@pytest.fixture(autouse=True)
 def _english_messages(settings):
     """Tests read messages in the source language (English); the product's default is
     Chinese, which tests/customers/test_views.py checks on its own."""

@@ -35,8 +35,8 @@ def test_archivist_imports_a_notebook(page, live_server, archivist, manager, tmp
     page.click("[data-testid=import-mapping] button[type=submit]")
     page.wait_for_selector("[data-testid=import-rows]")
     table = page.locator("[data-testid=import-rows]").inner_text()
-    assert "probably existing customer 刘文才" in table
-    assert "duplicate of row 3" in table
+    assert "疑似已有客户 刘文才" in table  # the browser asks for zh-CN
+    assert "与第 3 行重复" in table
     page.click("[data-testid=import-commit]")
     page.wait_for_selector("[data-testid=import-result]")
 
