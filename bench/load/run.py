@@ -165,7 +165,7 @@ def render(rows: list[dict], args: argparse.Namespace) -> str:
     lines = [
         "## Load: 50 users on gunicorn + PostgreSQL",
         "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M')} by `make load` (`bench/load/run.py`): "
+        f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} by `make load` (`bench/load/run.py`): "
         f"{args.users} locust users for {args.minutes:g} min against gunicorn "
         f"({args.workers} workers × 2 threads) on 127.0.0.1, the 100k-customer bench database; "
         "managers search, page and open dossiers and report through the API, executives "
@@ -181,7 +181,7 @@ def render(rows: list[dict], args: argparse.Namespace) -> str:
             target = f"≤ {TARGETS['search']:g} ms"
         lines.append(
             f"| {name} | {row['Request Count']} | {row['Failure Count']} | {row['50%']} | "
-            f"{row['95%']} | {row['Max Response Time']} | {target} |"
+            f"{row['95%']} | {float(row['Max Response Time'] or 0):.0f} | {target} |"
         )
     return "\n".join(lines)
 
