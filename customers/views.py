@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from dealercrm import exports, roles
 from dealercrm.decorators import policy_required
+from dealercrm.pagination import page_of, querystring_without_page
 
 from . import selectors, services
 from .forms import (
@@ -31,8 +31,6 @@ from .forms import (
 from .importing.export import customer_table
 from .matching.selectors import merged_target
 from .models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
-
-PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -89,11 +87,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         return exports.export_response(
             request, fmt=fmt, name="customers", title=_("Customers"), headers=headers, rows=rows
         )
-    page = Paginator(
-        selectors.customer_list(user=request.user, filters=filters), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, selectors.customer_list(user=request.user, filters=filters))
     return render(
         request,
         "customers/customer_list.html",
@@ -101,7 +95,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filter_form": form,
             "filters": filters,
-            "querystring": query.urlencode(),
+            "querystring": querystring_without_page(request),
             "regions": SalesRegion.objects.all(),
             "managers": selectors.managers_for_filter(user=request.user),
             "can_write": roles.can_write_dossier(request.user),

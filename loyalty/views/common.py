@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 
 from customers import selectors as customer_selectors
 from customers.models import Customer
+from dealercrm.pagination import page_of
+from dealercrm.pagination import querystring_without_page as querystring
 
-PAGE_SIZE = 25
-
-
-def page_of(request: HttpRequest, qs: Any, size: int = PAGE_SIZE) -> Any:
-    return Paginator(qs, size).get_page(request.GET.get("page"))
-
-
-def querystring(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+__all__ = ["page_of", "querystring", "resolve_customer"]
 
 
 def resolve_customer(
