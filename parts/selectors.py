@@ -135,6 +135,25 @@ def _per_customer(qs: QuerySet[Any], amount: Any) -> Coalesce:
     return Coalesce(Subquery(summed, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
 
 
+def _purchases(
+    start: dt.date | None, end: dt.date | None
+) -> tuple[QuerySet[Machine], QuerySet[PartsOrder], QuerySet[ServiceRecord]]:
+    """What counts as buying from us in [start, end]: machines bought from us with a price
+    (by purchase date), parts orders (by order date), closed service records (by the day
+    they closed)."""
+    return (
+        Machine.objects.filter(
+            _window("purchase_date", start, end),
+            source=Machine.Source.FROM_US,
+            purchase_price__isnull=False,
+        ),
+        PartsOrder.objects.filter(_window("ordered_on", start, end)),
+        ServiceRecord.objects.filter(
+            _window("closed_on", start, end), status=ServiceRecord.Status.CLOSED
+        ),
+    )
+
+
 REVENUE = "revenue"
 GROSS_PROFIT = "gross_profit"
 BASES = (REVENUE, GROSS_PROFIT)
@@ -164,15 +183,7 @@ def purchase_totals(
     filter it or add a window function over it for cumulative shares. Machines without a
     purchase date count only when no window is asked for.
     """
-    machines = Machine.objects.filter(
-        _window("purchase_date", start, end),
-        source=Machine.Source.FROM_US,
-        purchase_price__isnull=False,
-    )
-    parts = PartsOrder.objects.filter(_window("ordered_on", start, end))
-    service = ServiceRecord.objects.filter(
-        _window("closed_on", start, end), status=ServiceRecord.Status.CLOSED
-    )
+    machines, parts, service = _purchases(start, end)
     if basis not in BASES:
         raise ValueError(f"unknown basis {basis!r}; one of {', '.join(BASES)}")
     zero = Value(Decimal("0"))
@@ -228,27 +239,12 @@ def uncosted_revenue(*, start: dt.date | None = None, end: dt.date | None = None
         )
         return row["revenue"], row["uncosted"]
 
-    parts = split(
-        PartsOrder.objects.filter(_window("ordered_on", start, end)),
-        F("total"),
-        Q(cost_total__isnull=True),
-    )
+    machines_qs, parts_qs, service_qs = _purchases(start, end)
     machines = split(
-        Machine.objects.filter(
-            _window("purchase_date", start, end),
-            source=Machine.Source.FROM_US,
-            purchase_price__isnull=False,
-        ),
-        F("purchase_price") * F("quantity"),
-        Q(purchase_cost__isnull=True),
+        machines_qs, F("purchase_price") * F("quantity"), Q(purchase_cost__isnull=True)
     )
-    service = split(
-        ServiceRecord.objects.filter(
-            _window("closed_on", start, end), status=ServiceRecord.Status.CLOSED
-        ),
-        F("total_charge"),
-        Q(cost_total__isnull=True),
-    )
+    parts = split(parts_qs, F("total"), Q(cost_total__isnull=True))
+    service = split(service_qs, F("total_charge"), Q(cost_total__isnull=True))
     return Uncosted(
         revenue=parts[0] + machines[0] + service[0],
         uncosted=parts[1] + machines[1] + service[1],
