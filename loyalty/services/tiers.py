@@ -17,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from contacts.services.months import month_end, month_start
 from customers.models import Customer, Machine
@@ -189,3 +190,28 @@ def _write(month: dt.date, basis: str) -> None:
     params = [*ranked_params, month, basis, stable_min, stable_min, previous]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+    # A month recomputed after the one that follows it: that month's "tier the month
+    # before" is now this month's.
+    link_previous_tiers(_add_months(month, 1))
+
+
+def link_previous_tiers(month: dt.date) -> int:
+    """Set each of the month's snapshots' `previous_tier` to the customer's tier in the
+    month before ('' when he was not ranked then); returns the rows changed.
+
+    The INSERT above writes it with the month; this keeps it true when the month before is
+    recomputed later. The 80/20 dashboard reads its movement against the month before from
+    this column instead of joining the two months (loyalty.selectors.dashboard.pareto)."""
+    before = Coalesce(
+        Subquery(
+            TierSnapshot.objects.filter(
+                customer=OuterRef("customer"), month=_add_months(month_start(month), -1)
+            ).values("tier")[:1]
+        ),
+        Value(""),
+    )
+    return (
+        TierSnapshot.objects.filter(month=month_start(month))
+        .exclude(previous_tier=before)
+        .update(previous_tier=before)
+    )

@@ -25,6 +25,7 @@ from contacts.models import Reminder
 from customers.models import Machine
 from loyalty.models import BenefitRule, LedgerEntry, Referral, TierSnapshot
 from loyalty.selectors.dashboard import shift_month, this_month
+from loyalty.services.tiers import link_previous_tiers
 from tests.factories import ContactLogFactory, CustomerFactory, MachineFactory, SalesRegionFactory
 from tests.loyalty.helpers import days_ago, register
 
@@ -55,6 +56,9 @@ def snap(customer: Any, month: dt.date, amount: int, rank: int, tier: str, grid:
         stable_quarters=4,
         grid=grid,
     )
+    # as tiering does: the snapshot's "tier the month before", and the next month's
+    link_previous_tiers(month)
+    link_previous_tiers(shift_month(month, 1))
 
 
 def reminder(customer: Any, manager: Any, period: dt.date, status: str) -> Reminder:

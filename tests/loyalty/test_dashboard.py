@@ -261,6 +261,45 @@ def test_movement_against_another_month(world, executive):
     assert all(was == now for was, now in dash.movement)
 
 
+def test_movement_stays_true_when_the_month_before_is_computed_later(executive):
+    # given: 甲 bought only in the month (A now, C before), 乙 only 12 months before it (in
+    # the month before's window, not the month's: A before, C now); the month is computed
+    # first, the month before afterwards (a backfill)
+    month = dt.date(2026, 10, 1)
+    before = shift_month(month, -1)
+    bought = {"甲": month, "乙": shift_month(month, -12), "丙": shift_month(month, -5)}
+    customers = {}
+    for name, on in bought.items():
+        customers[name] = CustomerFactory(name=name)
+        PartsOrder.objects.create(
+            customer=customers[name],
+            ordered_on=on + dt.timedelta(days=3),
+            total=Decimal("100" if name == "丙" else "1000"),
+        )
+    tiers_compute(actor=system_actor(), month=month)
+    assert set(
+        TierSnapshot.objects.filter(month=month).values_list("previous_tier", flat=True)
+    ) == {""}
+
+    # when
+    tiers_compute(actor=system_actor(), month=before)
+
+    # then: the month's "tier before" is the recomputed month's, and the dashboard's movement
+    # (read from it) is the one the lists find by joining the two months
+    previous = dict(
+        TierSnapshot.objects.filter(month=month).values_list("customer__name", "previous_tier")
+    )
+    assert previous == {"甲": "C", "乙": "A", "丙": "B"}
+    filters = DashboardFilters(month)
+    dash = selectors.pareto_dashboard(user=executive, filters=filters)
+    assert dash.movement == {("C", "A"): 1, ("A", "C"): 1, ("B", "B"): 1}
+    for (was, now), n in dash.movement.items():
+        _kind, rows = selectors.drilldown(
+            user=executive, filters=filters, drill=Drill(kind="move", was=was, now=now)
+        )
+        assert rows.count() == n
+
+
 def test_pareto_positions_sample_one_point_per_percent():
     assert selectors.pareto_positions(3) == [1, 2, 3]
     points = selectors.pareto_positions(1000)

@@ -27,7 +27,7 @@ from dealercrm import roles
 from dealercrm.money import ZERO
 
 from ...models import TierSnapshot
-from .filters import MONEY, DashboardFilters, customer_scope
+from .filters import MONEY, DashboardFilters, customer_scope, shift_month
 
 PARETO_POINTS = 100  # points of the curve (one per percent of the customers)
 NO_TIER = "-"  # not ranked in a month (a new customer, or one who left the ranking)
@@ -126,14 +126,7 @@ def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard
     by_tier: dict[str, tuple[int, Decimal]] = {}
     by_grid: dict[str, tuple[int, Decimal]] = {}
     movement: dict[tuple[str, str], int] = {}
-    for was, t, g, c, s in (
-        qs.alias(before=_compared(compare))
-        .annotate(was=F("before__tier"))
-        .order_by()
-        .values("was", "tier", "grid")
-        .annotate(c=Count("id"), s=Sum(_positive()))
-        .values_list("was", "tier", "grid", "c", "s")
-    ):
+    for was, t, g, c, s in _cells(qs, month, compare):
         s = s or ZERO
         n, total = n + c, total + s
         tc, ts = by_tier.get(t, (0, ZERO))
@@ -191,6 +184,26 @@ def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard
         tiers=tiers,
         movement=movement,
         grid=grid,
+    )
+
+
+def _cells(qs: QuerySet[TierSnapshot], month: dt.date, compare: dt.date) -> Any:
+    """(was, tier, grid, customers, positive contribution) per cell of the month: `was` is
+    the customer's tier in the compared month, blank or None when he was not ranked then.
+
+    Against the month before (the default) it is the snapshot's own `previous_tier`, which
+    tiering keeps equal to that month's tier (loyalty.services.tiers.link_previous_tiers):
+    one scan of the month instead of joining it to another month's 100,000 rows (bench:
+    about 200 ms of the 80/20 view's 450). Any other month is joined."""
+    if compare == shift_month(month, -1):
+        qs = qs.annotate(was=F("previous_tier"))
+    else:
+        qs = qs.alias(before=_compared(compare)).annotate(was=F("before__tier"))
+    return (
+        qs.order_by()
+        .values("was", "tier", "grid")
+        .annotate(c=Count("id"), s=Sum(_positive()))
+        .values_list("was", "tier", "grid", "c", "s")
     )
 
 
