@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -87,7 +88,7 @@ def gold_referrals(user: Any, filters: DashboardFilters) -> QuerySet[Referral]:
 
 
 def _active_at(
-    cards: list[dict[str, Any]], events: dict[int, list[tuple[dt.date, str]]], day: dt.date
+    cards: Iterable[Mapping[str, Any]], events: dict[int, list[tuple[dt.date, str]]], day: dt.date
 ) -> dict[int, int | None]:
     """{customer id: manager id} of the cards active at the end of `day`."""
     active: dict[int, int | None] = {}
@@ -261,8 +262,8 @@ def gold_dashboard(*, user: Any, filters: DashboardFilters, referrers: int = 10)
     cap = int(settings.DEALERCRM["GOLD_CARD_CAP_PER_MANAGER"])
     month = filters.month
     months = months_ending(month, TREND_MONTHS)
-    by_month = active_gold_by_month(user, filters, months)
-    gold_now = by_month[month]
+    per_period = active_gold_by_month(user, filters, months)
+    gold_now = per_period[month]
 
     # per manager: held (at the month's end), compliance, missed, credits
     rows: dict[int | None, ManagerRow] = {}
@@ -311,7 +312,7 @@ def gold_dashboard(*, user: Any, filters: DashboardFilters, referrers: int = 10)
         m: ComplianceMonth(month=m, due=0, contacted=0, missed=0)
         for m in months_ending(month, MISSED_MONTHS)
     }
-    for r in (
+    for period_counts in (
         reminders.filter(period__gte=missed_from, period__lte=month)
         .order_by()
         .values("period")
@@ -321,8 +322,9 @@ def gold_dashboard(*, user: Any, filters: DashboardFilters, referrers: int = 10)
             missed=Count("id", filter=Q(status=Reminder.Status.MISSED)),
         )
     ):
-        point = compliance_trend[r["period"]]
-        point.due, point.contacted, point.missed = r["due"], r["contacted"], r["missed"]
+        point = compliance_trend[period_counts["period"]]
+        point.due, point.contacted = period_counts["due"], period_counts["contacted"]
+        point.missed = period_counts["missed"]
 
     risk = (
         scoped_customers(user, filters)
@@ -362,7 +364,7 @@ def gold_dashboard(*, user: Any, filters: DashboardFilters, referrers: int = 10)
         filters=filters,
         cap=cap,
         active_gold=len(gold_now),
-        trend=[(m, len(by_month[m])) for m in months],
+        trend=[(m, len(per_period[m])) for m in months],
         managers=sorted(
             rows.values(), key=lambda r: (r.rate if r.rate is not None else 101, str(r.manager))
         ),
