@@ -51,12 +51,20 @@ def snap(customer: Any, month: dt.date, amount: int, rank: int, tier: str, grid:
         service_total=Decimal(0),
         contribution=Decimal(amount),
         rank=rank,
-        share_before=0.0,
+        share_before=0.0,  # set below, once the month's other rows are known
         tier=tier,
         stable_quarters=4,
         grid=grid,
     )
-    # as tiering does: the snapshot's "tier the month before", and the next month's
+    # as tiering does: the share of the customers ranked before each (of the positive
+    # contributions), the snapshot's "tier the month before", and the next month's
+    rows = list(TierSnapshot.objects.filter(month=month).order_by("rank"))
+    grand = sum(max(r.contribution, Decimal(0)) for r in rows)
+    running = Decimal(0)
+    for row in rows:
+        row.share_before = float(running / grand) if grand else 1.0
+        row.save(update_fields=["share_before"])
+        running += max(row.contribution, Decimal(0))
     link_previous_tiers(month)
     link_previous_tiers(shift_month(month, 1))
 

@@ -21,6 +21,7 @@ from loyalty import services
 from loyalty.models import TierSnapshot
 from loyalty.selectors import dashboard as selectors
 from loyalty.selectors.dashboard import DashboardFilters, Drill, shift_month
+from loyalty.selectors.dashboard import pareto as pareto_selectors
 from loyalty.services.tiers import tiers_compute
 from parts.models import PartsOrder
 from tests.factories import CustomerFactory, MachineFactory, UserFactory
@@ -298,6 +299,60 @@ def test_movement_stays_true_when_the_month_before_is_computed_later(executive):
             user=executive, filters=filters, drill=Drill(kind="move", was=was, now=now)
         )
         assert rows.count() == n
+
+
+def test_whole_group_curve_read_from_the_ranking_equals_the_window(executive):
+    # given: 150 ranked customers (the curve samples 100 of them), some who bought nothing;
+    # then the top two, two in the middle and the last are merged into another
+    month = dt.date(2026, 10, 1)
+    customers = [CustomerFactory(name=f"客{i}") for i in range(150)]
+    for i, customer in enumerate(customers):
+        if i % 7:
+            PartsOrder.objects.create(
+                customer=customer,
+                ordered_on=month + dt.timedelta(days=3),
+                total=Decimal(1000 + 37 * i),
+            )
+    tiers_compute(actor=system_actor(), month=month)
+    by_rank = list(
+        TierSnapshot.objects.filter(month=month).order_by("rank").values_list("customer", flat=True)
+    )
+    merged = [by_rank[i] for i in (0, 1, 49, 50, 149)]
+    Customer.all_objects.filter(pk__in=merged).update(
+        merged_into_id=by_rank[10], merged_at=timezone.now()
+    )
+    filters = DashboardFilters(month)
+    scoped = pareto_selectors.snapshots(executive, filters, month)
+
+    # when
+    dash = selectors.pareto_dashboard(user=executive, filters=filters)
+    stored = pareto_selectors._running_from_ranking(
+        executive, filters, month, dash.customers, dash.contribution
+    )
+    walked = pareto_selectors._running_by_window(scoped, dash.customers)
+
+    # then: the same points, and they are the dashboard's
+    assert dash.customers == 145 and stored is not None and len(stored) == 100
+    assert [p for p, _run in stored] == [p for p, _run in walked]
+    assert [run for _p, run in stored] == [pytest.approx(float(run)) for _p, run in walked]
+    assert [p.share_pct for p in dash.curve] == [
+        round(100 * float(run) / float(dash.contribution), 1) for _p, run in walked
+    ]
+
+    # and once a ranked customer is deleted (one who bought nothing: orders protect the
+    # others), the ranks have a gap: the window counts them
+    customers[7].delete()
+    after = selectors.pareto_dashboard(user=executive, filters=filters)
+    assert (
+        pareto_selectors._running_from_ranking(
+            executive, filters, month, after.customers, after.contribution
+        )
+        is None
+    )
+    walked = pareto_selectors._running_by_window(scoped, after.customers)
+    assert [(p.customers, p.share_pct) for p in after.curve] == [
+        (pos, round(100 * float(run) / float(after.contribution), 1)) for pos, run in walked
+    ]
 
 
 def test_pareto_positions_sample_one_point_per_percent():
