@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
+from customers.models import Customer
 from dealercrm import roles
 from dealercrm.money import ZERO
 
@@ -212,8 +213,12 @@ def _running_from_ranking(
     the running totals after it by his contribution. None when the ranks have gaps (a
     customer deleted since): then the window counts them."""
     month_rows = TierSnapshot.objects.filter(month=month)
+    # The whole group's scope is every live customer (filters.customer_scope): outside it
+    # are the merged tombstones, read from their index. (Written as the scope's negation,
+    # PostgreSQL misjudged it at 850,000 row reads and spent 600 ms compiling it (JIT).)
+    merged = Customer.all_objects.filter(merged_into__isnull=False)
     outside = sorted(
-        month_rows.exclude(customer_scope(user, filters, "customer"))
+        month_rows.filter(customer__in=merged.values("pk"))
         .annotate(positive=_positive())
         .values_list("rank", "positive")
     )
