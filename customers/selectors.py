@@ -115,19 +115,23 @@ def _granted(user: Any, ref: str) -> Exists:
     )
 
 
-def visible_customers_filter(*, user: Any, prefix: str) -> Q:
-    """The customers of visible_customers() as a condition on rows that point at one
-    through `prefix` (e.g. "customer" on a tier snapshot). Neither joins nor lists the
-    customers table: a manager's permission rows are read directly and the merged
-    tombstones (few) anti-joined, where `prefix__in=visible_customers(...)` walked all
-    100,000 customers for every dashboard figure (bench)."""
+def visible_customers_filter(*, user: Any, prefix: str = "") -> Q:
+    """The customers of visible_customers() as a condition: on customers themselves, or
+    on rows that point at one through `prefix` (e.g. "customer" on a tier snapshot).
+    Neither joins nor lists the customers table again: a manager's permission rows are
+    read directly (and, through `prefix`, the merged tombstones, few, anti-joined), where
+    `prefix__in=visible_customers(...)` walked all 100,000 customers for every dashboard
+    figure (bench)."""
+    ref = prefix or "pk"
     if roles.can_view_all_customers(user):
         q = Q()
     elif roles.can_view_customers(user):
-        q = Q(_granted(user, prefix))
+        q = Q(_granted(user, ref))
     else:
         return Q(pk__in=[])
-    merged = Customer.all_objects.filter(pk=OuterRef(prefix), merged_into__isnull=False)
+    if not prefix:
+        return q & Q(merged_into__isnull=True)
+    merged = Customer.all_objects.filter(pk=OuterRef(ref), merged_into__isnull=False)
     return q & ~Q(Exists(merged))
 
 
