@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from customers import selectors
 from customers.selectors import CustomerFilters
@@ -189,3 +190,28 @@ def test_history_shows_what_changed(archivist, customer):
     assert changed and changed[0].who == archivist
     assert ("爱好" in changed[0].changes[0][0]) or ("hobbies" in changed[0].changes[0][0])
     assert changed[0].changes[0][1:] == ("", "钓鱼")
+
+
+@pytest.mark.parametrize(
+    "role", ["archivist", "manager", "other_manager", "service", "executive", "outsider"]
+)
+def test_visible_customers_filter_is_visible_customers(people, users, manager, role):
+    # given: a merged duplicate of one of the manager's customers, with a phone of its own
+    user = users[role]
+    tombstone = CustomerFactory(name="刘文财", manager=manager)
+    PhoneFactory(customer=tombstone, raw="13800138001")
+    type(tombstone).all_objects.filter(pk=tombstone.pk).update(
+        merged_into=people["liu"], merged_at=timezone.now()
+    )
+    visible = set(selectors.visible_customers(user=user).values_list("pk", flat=True))
+
+    # when: the same scope as a condition on customers, and on rows pointing at one
+    on_customers = type(tombstone).all_objects.filter(selectors.visible_customers_filter(user=user))
+    phones = PhoneFactory._meta.model.objects.filter(
+        selectors.visible_customers_filter(user=user, prefix="customer")
+    )
+
+    # then
+    assert set(on_customers.values_list("pk", flat=True)) == visible
+    assert set(phones.values_list("customer", flat=True)) == visible
+    assert tombstone.pk not in visible
