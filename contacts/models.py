@@ -6,6 +6,7 @@ submitted; the archivist files each into a ContactLog (or rejects it with a reas
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -87,7 +88,7 @@ class ReportFields(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
-        if self.occurred_at and self.occurred_at > timezone.now() + timezone.timedelta(minutes=5):
+        if self.occurred_at and self.occurred_at > timezone.now() + dt.timedelta(minutes=5):
             errors["occurred_at"] = _("A contact cannot be in the future.")
         if not (self.summary or "").strip():
             errors["summary"] = _("Write what was discussed.")

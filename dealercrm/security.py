@@ -7,6 +7,7 @@ archivist); a key over its limit answers 429 with Retry-After until the lock exp
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -121,7 +122,7 @@ def record_failure(request: Any, username: str) -> int:
             row.failures += 1
             already_locked = row.locked_until is not None and row.locked_until > now
             if row.failures >= limits.failures and not already_locked:
-                row.locked_until = now + timezone.timedelta(seconds=limits.lock_seconds)
+                row.locked_until = now + dt.timedelta(seconds=limits.lock_seconds)
                 locked = max(locked, limits.lock_seconds)
                 log_event(
                     SecurityEvent.Kind.LOGIN_LOCKED,

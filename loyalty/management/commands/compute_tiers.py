@@ -1,5 +1,6 @@
 """Compute (or recompute) a month's 80/20 tiers: the monthly job, by hand."""
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -25,9 +26,7 @@ class Command(BaseCommand):
         if options["month"]:
             month = parse_month(options["month"])
         else:
-            month = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).replace(
-                day=1
-            )
+            month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         if month > timezone.localdate():
             raise CommandError("A month in the future has no purchases to rank.")
         started = timezone.now()
