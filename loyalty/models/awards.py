@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -14,7 +16,18 @@ from simple_history.models import HistoricalRecords
 from customers.models import Customer
 from dealercrm.models import TimeStampedModel
 
-WEIGHT = {"max_digits": 8, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+class _Weight(TypedDict):
+    max_digits: int
+    decimal_places: int
+    validators: list[Callable[[Any], None]]
+
+
+WEIGHT: _Weight = {
+    "max_digits": 8,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
 
 
 class AwardScoring(TimeStampedModel):

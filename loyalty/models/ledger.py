@@ -12,7 +12,7 @@ it, or reordering purchases by date can never pay the same credit twice.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -24,7 +24,13 @@ from simple_history.models import HistoricalRecords
 from customers.models import Customer, Machine
 from dealercrm.models import TimeStampedModel
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 12, "decimal_places": 2}
 
 # Seed 000's benefits, as the defaults the data migration writes (amounts per dealer policy,
 # changed in the admin). (code, beneficiary, first machine, last machine, amount, name)

@@ -3,13 +3,21 @@ months ending with a month, his A/B/C tier (seed 003) and EI–EIV grid cell (se
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 16, "decimal_places": 2}
 
 
 class TierSnapshot(models.Model):
