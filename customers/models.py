@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +23,9 @@ from simple_history.models import HistoricalRecords
 
 from customers.matching.normalise import clean_text, name_keys, normalize_model, normalize_phone
 from dealercrm.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -299,7 +302,7 @@ class Customer(TimeStampedModel):
         self.name_fuzzy = keys.fuzzy[:300]
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if not (self.name or "").strip():
             errors["name"] = _("Enter the customer's name.")
         today = timezone.localdate()
@@ -580,7 +583,7 @@ class Machine(TimeStampedModel):
 
     def clean(self) -> None:
         self.derive_keys()
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.serial_number and self.quantity != 1:
             errors["quantity"] = _("A machine with a serial number counts as one.")
         if self.purchase_price is not None and self.source != self.Source.FROM_US:

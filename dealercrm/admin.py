@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 
@@ -14,7 +14,7 @@ class SecurityEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "username", "ip", "method", "path", "status", "outcome"]
     list_filter = ["kind", "status"]
     search_fields = ["username", "path", "ip", "outcome"]
-    date_hierarchy = "created_at"
+    date_hierarchy: ClassVar[str | None] = "created_at"
 
     def has_module_permission(self, request: Any) -> bool:
         return request.user.is_active and request.user.is_superuser
