@@ -72,7 +72,8 @@ class SubmissionForm(ReportFormMixin, forms.ModelForm):
             self.fields[name].widget.attrs["rows"] = 2
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what ModelForm.clean() returns (typed as optional)
         picked = data.get("customer_id") or (data.get("customer_query") or "").strip()
         if not picked and not (data.get("new_customer_name") or "").strip():
             raise forms.ValidationError(

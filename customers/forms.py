@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -16,6 +16,13 @@ from .models import Customer, Machine, Operator, Phone, Project, Shareholder
 
 MAX_ID = 2**63 - 1  # bigint primary keys: a larger "id" is bad input, not a server error
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A user picked by name as the pages write it (张伟), not by user name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return person(obj)
 
 
 class DossierFormMixin:
@@ -84,15 +91,15 @@ class CustomerForm(DossierFormMixin, forms.ModelForm):
             "external_ref",
             "notes",
         ]
+        field_classes = {"manager": PersonChoiceField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = (
+        cast(PersonChoiceField, self.fields["manager"]).queryset = (
             get_user_model()
             .objects.filter(groups__name=roles.SALES_MANAGER, is_active=True)
             .order_by("username")
         )
-        self.fields["manager"].label_from_instance = person
 
 
 class PhoneForm(DossierFormMixin, forms.ModelForm):
@@ -135,7 +142,9 @@ class OperatorForm(DossierFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["machine"].queryset = Machine.objects.filter(customer=customer)
+        cast(forms.ModelChoiceField, self.fields["machine"]).queryset = Machine.objects.filter(
+            customer=customer
+        )
 
 
 class ProjectForm(DossierFormMixin, forms.ModelForm):

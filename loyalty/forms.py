@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.forms import DATE_WIDGET, DossierFormMixin
+from customers.forms import DATE_WIDGET, DossierFormMixin, PersonChoiceField
 from customers.models import SalesRegion
 from dealercrm import roles
-from dealercrm.templatetags.dealercrm import person
 from parts.models import PartsOrder
 
 from .models import GoldCard, Tender, TierSnapshot, Trait
@@ -44,7 +43,7 @@ class CardFilterForm(forms.Form):
 class RegistrationForm(DossierFormMixin, forms.Form):
     """金卡客户登记表: the seven traits with their evidence, the manager, the card."""
 
-    manager = forms.ModelChoiceField(
+    manager = PersonChoiceField(
         label=_("Responsible sales manager"), queryset=get_user_model().objects.none()
     )
     number = forms.CharField(
@@ -60,9 +59,7 @@ class RegistrationForm(DossierFormMixin, forms.Form):
 
     def __init__(self, *args: Any, traits: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        manager = self.fields["manager"]
-        manager.queryset = _managers()  # type: ignore[attr-defined]
-        manager.label_from_instance = person  # type: ignore[attr-defined]
+        cast(PersonChoiceField, self.fields["manager"]).queryset = _managers()
         self.fields["issued_on"].initial = timezone.localdate()
         by_code = {t.code: t for t in traits or []}
         for code, label in Trait.choices:
@@ -231,21 +228,21 @@ class DashboardFilterForm(forms.Form):
     region = forms.ModelChoiceField(
         label=_("Sales region"), queryset=SalesRegion.objects.none(), required=False
     )
-    manager = forms.ModelChoiceField(
+    manager = PersonChoiceField(
         label=_("Sales manager"), queryset=get_user_model().objects.none(), required=False
     )
 
     def __init__(self, *args: Any, user: Any, default_month: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.default_month = default_month
-        self.fields["region"].queryset = SalesRegion.objects.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = SalesRegion.objects.order_by(
+            "name"
+        )
         if roles.can_view_all_dashboards(user):
             managers = get_user_model().objects.filter(groups__name=roles.SALES_MANAGER)
         else:
             managers = get_user_model().objects.filter(pk=user.pk)
-        manager_field = self.fields["manager"]
-        manager_field.queryset = managers.order_by("username")
-        manager_field.label_from_instance = person
+        cast(PersonChoiceField, self.fields["manager"]).queryset = managers.order_by("username")
         self.shows_managers = roles.can_view_all_dashboards(user)
 
     def filters(self) -> DashboardFilters:
@@ -274,13 +271,14 @@ class DrillForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["list"].choices = [(k, k) for k in LISTS]
+        cast(forms.ChoiceField, self.fields["list"]).choices = [(k, k) for k in LISTS]
         moves = [*TierSnapshot.Tier.choices, (NO_TIER, _("not ranked"))]
-        self.fields["was"].choices = moves
-        self.fields["now"].choices = moves
+        cast(forms.ChoiceField, self.fields["was"]).choices = moves
+        cast(forms.ChoiceField, self.fields["now"]).choices = moves
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns (typed as optional)
         needs = {"tier": ["tier"], "grid": ["grid"], "move": ["was", "now"], "top": ["top"]}
         for name in needs.get(data.get("list", ""), []):
             if data.get(name) in (None, ""):
