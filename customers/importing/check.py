@@ -116,11 +116,11 @@ class _Archive:
         serials = {m["serial_number"] for r in rows for m in r.data["machines"]} - {""}
         self.serials: dict[tuple[str, str], int] = {}
         for chunk in _in_chunks(serials):
-            for brand, serial, owner, into in Machine.objects.filter(
+            for brand, serial, owner, owner_into in Machine.objects.filter(
                 serial_number__in=chunk
             ).values_list("brand", "serial_number", "customer_id", "customer__merged_into_id"):
                 self.serials[(brand, serial)] = owner
-                self.merged[owner] = into
+                self.merged[owner] = owner_into
         self.refs = {ref: _survivor(pk, self.merged) for ref, pk in self.refs.items()}
         self.serials = {key: _survivor(pk, self.merged) for key, pk in self.serials.items()}
         self.ids.update(self.refs.values())
@@ -301,8 +301,8 @@ def _verdicts(
 
     # Exact evidence beats any score: a known reference, or the same person written alike.
     by_name: dict[str, list[Features]] = {}
-    for a in archive_features:
-        by_name.setdefault(a.name, []).append(a)
+    for archived in archive_features:
+        by_name.setdefault(archived.name, []).append(archived)
     for i, row in enumerate(rows):
         ref = row.data["customer"].get("external_ref")
         if ref and ref in archive.refs:
@@ -312,11 +312,11 @@ def _verdicts(
                 "reasons": [{"code": "import_same_ref", "weight": 0, "params": {"ref": ref}}],
             }
             continue
-        for a in by_name.get(features[i].name, ()):
-            if _identical(features[i], a):
-                if best.get(i, {}).get("customer") != int(a.id):
+        for archived in by_name.get(features[i].name, ()):
+            if _identical(features[i], archived):
+                if best.get(i, {}).get("customer") != int(archived.id):
                     best[i] = {
-                        "customer": int(a.id),
+                        "customer": int(archived.id),
                         "score": 1.0,
                         "reasons": [{"code": "import_identical", "weight": 0, "params": {}}],
                     }
@@ -413,12 +413,12 @@ def _check_shares(
             "customer_id", "name"
         ):
             names.setdefault(("c", cid), set()).add(name)
-        for row in (
+        for summed in (
             Shareholder.objects.filter(customer_id__in=chunk, left_on__isnull=True)
             .values("customer_id")
             .annotate(total=Sum("share_percent"))
         ):
-            shares[("c", row["customer_id"])] = row["total"] or Decimal(0)
+            shares[("c", summed["customer_id"])] = summed["total"] or Decimal(0)
     for row in rows:
         if not row.data["shareholders"] or row.number not in verdicts:
             continue

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -233,17 +233,19 @@ def _write_chunk(
     shareholders: list[Shareholder] = []
     for row in chunk:
         if row.outcome == Outcome.CREATED:
-            added = _related(row, row.customer_id, targets, phones, machines, shareholders)
+            # customer_id is the pk of the customer created for the row above
+            customer_id = cast(int, row.customer_id)
+            added = _related(row, customer_id, targets, phones, machines, shareholders)
         elif row.decision == Decision.ATTACH and row.customer_id:
             added = _related(row, row.customer_id, targets, phones, machines, shareholders)
             row.outcome = Outcome.ATTACHED if added else Outcome.UNCHANGED
         else:
             row.outcome = Outcome.SKIPPED
         counts[row.outcome] += 1
-    for model, objs in ((Phone, phones), (Machine, machines), (Shareholder, shareholders)):
-        if objs:
+    for model, queued in ((Phone, phones), (Machine, machines), (Shareholder, shareholders)):
+        if queued:
             bulk_create_with_history(
-                objs, model, batch_size=1000, default_user=actor, default_change_reason=reason
+                queued, model, batch_size=1000, default_user=actor, default_change_reason=reason
             )
     _save_outcomes(chunk)
 

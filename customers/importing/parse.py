@@ -8,10 +8,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Field
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -62,7 +63,9 @@ class Lookups:
         choices: dict[str, dict[str, str]] = {}
         for name in ("kind", "gender", "status"):
             table: dict[str, str] = {}
-            for value, label in Customer._meta.get_field(name).choices or ():
+            # get_field() may return a reverse relation; these three are columns.
+            column = cast("Field[Any, Any]", Customer._meta.get_field(name))
+            for value, label in column.choices or ():
                 table[normalise_header(value)] = value
                 for language in ("en", "zh-hans"):
                     with translation.override(language):

@@ -126,9 +126,10 @@ def import_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=request.POST.get("all_decision", ""),
             )
         else:
-            decisions = {}
+            decisions: dict[int, str] = {}
             for key, value in request.POST.items():
-                if key.startswith("decision-") and key[9:].isdigit():
+                # a posted value is a str ([] only for a key without values, never posted)
+                if key.startswith("decision-") and key[9:].isdigit() and isinstance(value, str):
                     decisions[int(key[9:])] = value
             n = services.import_decide(actor=request.user, batch=batch, decisions=decisions)
     except ValidationError as exc:
