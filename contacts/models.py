@@ -175,7 +175,11 @@ class Submission(ReportFields, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        who = self.customer.name if self.customer_id else self.new_customer_name
+        who = (
+            self.customer.name
+            if self.customer_id and self.customer is not None
+            else self.new_customer_name
+        )
         return f"{who} · {timezone.localtime(self.occurred_at):%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:

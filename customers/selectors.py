@@ -50,6 +50,11 @@ def _contact_log_model() -> Any:
     return Customer._meta.get_field("contact_logs").related_model
 
 
+def _tier_snapshot_model() -> Any:
+    # loyalty depends on customers, not the other way round: reach the tiers via the relation.
+    return Customer._meta.get_field("tiers").related_model
+
+
 def at_risk_days() -> int:
     return int(settings.DEALERCRM["AT_RISK_DAYS"])
 
@@ -61,9 +66,7 @@ def with_last_contact(qs: QuerySet[Customer]) -> QuerySet[Customer]:
 
 def with_latest_tier(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     """Annotate `latest_tier`: the A/B/C of the customer's newest 80/20 snapshot."""
-    snapshots = Customer._meta.get_field("tiers").related_model.objects.filter(
-        customer=OuterRef("pk")
-    )
+    snapshots = _tier_snapshot_model().objects.filter(customer=OuterRef("pk"))
     return qs.annotate(latest_tier=Subquery(snapshots.order_by("-month").values("tier")[:1]))
 
 
@@ -344,7 +347,9 @@ def dossier_get(*, user: Any, pk: Any) -> Dossier:
     operators = list(customer.operators.all())
     for operator in operators:
         # Reuse the machines already loaded rather than one query per operator.
-        operator._state.fields_cache["machine"] = machines_by_id.get(operator.machine_id)
+        operator._state.fields_cache["machine"] = (
+            machines_by_id.get(operator.machine_id) if operator.machine_id is not None else None
+        )
     logs: list[Any] | None = None
     log_count = 0
     if roles.can_view_contact_logs(user):

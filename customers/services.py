@@ -205,7 +205,12 @@ def _check_shares(customer: Customer, row: Shareholder) -> None:
 def _check_row(row: models.Model) -> None:
     if isinstance(row, Shareholder):
         _check_shares(row.customer, row)
-    if isinstance(row, Operator) and row.machine_id and row.machine.customer_id != row.customer_id:
+    if (
+        isinstance(row, Operator)
+        and row.machine_id
+        and row.machine is not None
+        and row.machine.customer_id != row.customer_id
+    ):
         raise ValidationError({"machine": _("This machine belongs to another customer.")})
 
 

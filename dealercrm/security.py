@@ -78,7 +78,7 @@ def _limits(scope: str) -> Limits:
 
 
 def _keys(username: str, ip: str | None) -> list[tuple[str, str]]:
-    keys = []
+    keys: list[tuple[str, str]] = []
     if username:
         keys.append((LoginThrottle.Scope.USERNAME, username.strip().lower()[:150]))
     if ip:
@@ -97,6 +97,7 @@ def retry_after(username: str, ip: str | None) -> int:
             key__in=[k for _, k in _keys(username, ip)],
         )
         .values_list("locked_until", flat=True)
+        if lock is not None  # never None here (locked_until__gt), but the column is nullable
     ]
     return max((math.ceil(w) for w in waits), default=0)
 

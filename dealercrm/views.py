@@ -1,5 +1,7 @@
 """Project-level pages: the home page each role lands on."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -14,7 +16,7 @@ from dealercrm import roles
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     customers = customer_selectors.visible_customers(user=user)
-    context = {
+    context: dict[str, Any] = {
         # both served by partial indexes (live ids; live gold cards), see Customer.Meta
         "customer_count": customers.count(),
         "gold_count": customers.filter(is_gold_card=True).count(),

@@ -154,9 +154,14 @@ def _apply_order(order: PartsOrder, data: Mapping[str, Any]) -> None:
 
 def order_cost(lines: list[PartsOrderLine]) -> Decimal | None:
     """Σ quantity × unit cost, or None when any line's cost is unknown."""
-    if not lines or any(line.unit_cost is None for line in lines):
+    if not lines:
         return None
-    return to_fen(sum((line.quantity * line.unit_cost for line in lines), ZERO))
+    total = ZERO
+    for line in lines:
+        if line.unit_cost is None:
+            return None
+        total += line.quantity * line.unit_cost
+    return to_fen(total)
 
 
 def _total(order: PartsOrder, lines: list[PartsOrderLine]) -> None:

@@ -243,15 +243,15 @@ def reminders_close_month(*, actor: Any, month: dt.date) -> CloseResult:
 
 def _upcoming_birthdays(today: dt.date, days: int) -> tuple[Q, dict[tuple[int, int], dt.date]]:
     """Month/day pairs of the next `days` days; 29 February counts on the 28th otherwise."""
-    dates = {}
+    dates: dict[tuple[int, int], dt.date] = {}
     for offset in range(days + 1):
         day = today + dt.timedelta(days=offset)
         dates[(day.month, day.day)] = day
         if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
             dates[(2, 29)] = day
     query = Q()
-    for month, day in dates:
-        query |= Q(birth_date__month=month, birth_date__day=day)
+    for month, day_of_month in dates:
+        query |= Q(birth_date__month=month, birth_date__day=day_of_month)
     return query, dates
 
 
@@ -296,10 +296,11 @@ def reminders_daily(*, actor: Any, today: dt.date, birthday_days: int = 7) -> Da
                 kind=Reminder.Kind.BIRTHDAY,
                 customer_id=c.pk,
                 manager_id=c.manager_id,
-                period=dates[(c.birth_date.month, c.birth_date.day)].replace(month=1, day=1),
-                due_on=dates[(c.birth_date.month, c.birth_date.day)],
+                period=dates[(birth.month, birth.day)].replace(month=1, day=1),
+                due_on=dates[(birth.month, birth.day)],
             )
             for c in born.only("pk", "manager_id", "birth_date")
+            if (birth := c.birth_date) is not None  # always: filtered on birth_date__isnull
         ],
         ignore_conflicts=True,
     )

@@ -569,10 +569,10 @@ def dashboard_report(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request, selectors.this_month())
     gold = selectors.gold_dashboard(user=request.user, filters=filters)
     pareto = selectors.pareto_dashboard(user=request.user, filters=filters)
-    referred = selectors.drilldown(
+    referred_qs = selectors.drilldown(
         user=request.user, filters=filters, drill=Drill(kind="referred_month")
     )[1]
-    referred = list(referred[:200])
+    referred = list(referred_qs[:200])
     revenue = selectors.referred_revenue(request.user, filters, [c.pk for c in referred])
     return render(
         request,

@@ -79,7 +79,7 @@ def tier_list(request: HttpRequest) -> HttpResponse:
             "basis": basis,
             "uncosted": (
                 selectors.month_uncosted(month)
-                if basis == TierSnapshot.Basis.GROSS_PROFIT
+                if basis == TierSnapshot.Basis.GROSS_PROFIT and month is not None
                 else None
             ),
             "export_csv": exports.export_url(request, "csv"),
