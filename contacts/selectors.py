@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -17,6 +17,9 @@ from dealercrm.security import not_found
 
 from .models import ContactLog, MonthlyReport, Notification, Reminder, Submission
 from .services import month_bounds, month_start
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # --- contact logs -------------------------------------------------------------------
 
@@ -108,9 +111,13 @@ def submission_get(*, user: Any, pk: Any) -> Submission:
 # --- the manager's home page -----------------------------------------------------------
 
 
+class GoldContacted(TypedDict):
+    contacted_this_month: bool
+
+
 @dataclass
 class ManagerHome:
-    gold: list[Customer]
+    gold: list[WithAnnotations[Customer, GoldContacted]]
     gold_contacted: int
     pending: list[Submission]
     at_risk: list[Customer]

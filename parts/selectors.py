@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Count,
@@ -39,6 +39,9 @@ from dealercrm.security import not_found
 from service.models import ServiceRecord
 
 from .models import PartsOrder, PartsOrderLine
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 DOSSIER_ORDERS = 10
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -159,13 +162,22 @@ GROSS_PROFIT = "gross_profit"
 BASES = (REVENUE, GROSS_PROFIT)
 
 
+class PurchaseTotals(TypedDict):
+    """What purchase_totals() annotates on each customer."""
+
+    machines_total: Decimal
+    parts_total: Decimal
+    service_total: Decimal
+    purchases_total: Decimal
+
+
 def purchase_totals(
     *,
     customers: QuerySet[Customer] | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
     basis: str = REVENUE,
-) -> QuerySet[Customer]:
+) -> QuerySet[WithAnnotations[Customer, PurchaseTotals]]:
     """Customers annotated with what they bought from us in [start, end] (either open):
 
     - `machines_total`: machines bought from us (price × quantity), by purchase date;

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import (
@@ -44,6 +44,26 @@ from parts.models import PartsOrder
 from ..models import CustomerTrait, GoldCard, Referral, Trait
 
 
+class TraitMeasures(TypedDict):
+    """What with_traits() annotates by name (has_/computed_/tick_<trait> are read by getattr)."""
+
+    m_from_us: int
+    m_parts_orders: int
+    m_fleet: int
+    m_contacts: int
+    m_information: int
+    m_wants_machine: bool
+    m_referrals: int
+    m_total_purchases: int
+    trait_count: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    Candidate: TypeAlias = WithAnnotations[Customer, TraitMeasures]  # a with_traits() row
+
+
 def _setting(name: str) -> int:
     return int(settings.DEALERCRM[name])
 
@@ -59,7 +79,7 @@ def _year_ago() -> dt.datetime:
     return timezone.now() - dt.timedelta(days=365)
 
 
-def with_traits(qs: QuerySet[Customer], *, today: dt.date | None = None) -> QuerySet[Customer]:
+def with_traits(qs: QuerySet[Customer], *, today: dt.date | None = None) -> QuerySet[Candidate]:
     """Annotate every measure, every trait (`has_<trait>`) and `trait_count`."""
     today = today or timezone.localdate()
     since = _year_ago()
@@ -151,7 +171,7 @@ class TraitResult:
         return "; ".join(parts)
 
 
-def _evidence(row: Customer, trait: str, today: dt.date) -> str:
+def _evidence(row: Candidate, trait: str, today: dt.date) -> str:
     if trait == Trait.EARLY:
         if not row.started_operating_year:
             return _("year started operating machinery unknown")
@@ -184,7 +204,7 @@ def _evidence(row: Customer, trait: str, today: dt.date) -> str:
     return _("%(n)s contacts giving information in the last 12 months") % {"n": row.m_information}
 
 
-def attach_traits(rows: list[Customer], *, today: dt.date | None = None) -> list[Customer]:
+def attach_traits(rows: list[Candidate], *, today: dt.date | None = None) -> list[Candidate]:
     """Set `row.traits` (TraitResult per trait) on rows annotated by with_traits; the
     archivist's notes for all of them in one query."""
     today = today or timezone.localdate()
@@ -220,10 +240,10 @@ def live_cards() -> QuerySet[GoldCard]:
 
 def candidate_list(
     *, user: Any, search: str = "", include_holders: bool = False
-) -> QuerySet[Customer]:
+) -> QuerySet[Candidate]:
     """Candidates the user may see, most traits first (archivist and executives)."""
     if not roles.can_view_gold_candidates(user):
-        return Customer.objects.none()
+        return cast("QuerySet[Candidate]", Customer.objects.none())  # no rows to annotate
     qs = search_customers(
         visible_customers(user=user)
         .filter(is_key_account=False)
