@@ -48,7 +48,9 @@ class IntentsSerializerField(serializers.MultipleChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=Intent.choices, **kwargs)
 
-    def to_representation(self, value: Any) -> list[str]:
+    # drf-stubs type MultipleChoiceField.to_representation as ChoiceField's (-> str); DRF
+    # returns a list.
+    def to_representation(self, value: Any) -> list[str]:  # type: ignore[override]
         if isinstance(value, str):
             return [v for v in value.split(",") if v]
         return sorted(value)

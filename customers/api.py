@@ -57,7 +57,9 @@ class PhoneSerializer(serializers.ModelSerializer):
 
 class PhoneInputSerializer(serializers.Serializer):
     raw = serializers.CharField(max_length=60)
-    label = serializers.ChoiceField(choices=Phone.Label.choices, required=False)
+    # drf-stubs read a declared field as a class attribute, here clashing with Field.label;
+    # DRF's SerializerMetaclass pops declared fields from the class, so there is no clash.
+    label = serializers.ChoiceField(choices=Phone.Label.choices, required=False)  # type: ignore[assignment]
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -211,7 +213,10 @@ def _filters(request: Request) -> selectors.CustomerFilters:
         }
     )
     if not form.is_valid():
-        raise ValidationError(form.errors)
+        # the messages as strings, what DRF makes of an ErrorDict (and typed as it accepts)
+        raise ValidationError(
+            {field: [str(e) for e in errors] for field, errors in form.errors.items()}
+        )
     data = form.cleaned_data
     return selectors.CustomerFilters(
         search=data["q"],

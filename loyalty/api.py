@@ -4,6 +4,7 @@ archivist writes, a manager reads his own gold customers, executives read everyt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -15,7 +16,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -56,7 +57,7 @@ class JsonOnly:
     """Writes take JSON only: registrations nest the traits as an object, which form
     encodings cannot carry (the schema then documents application/json alone)."""
 
-    parser_classes = [JSONParser]
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
 
 
 class _Query(serializers.Serializer):
@@ -714,7 +715,9 @@ class TierFigureSerializer(serializers.Serializer):
 
 class GridFigureSerializer(serializers.Serializer):
     grid = serializers.CharField()
-    label = serializers.CharField()
+    # drf-stubs read a declared field as a class attribute, here clashing with Field.label;
+    # DRF's SerializerMetaclass pops declared fields from the class, so there is no clash.
+    label = serializers.CharField()  # type: ignore[assignment]
     customers = serializers.IntegerField()
     contribution = serializers.DecimalField(max_digits=16, decimal_places=2)
 
