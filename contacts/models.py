@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from customers.models import Customer
@@ -370,7 +371,7 @@ class Reminder(TimeStampedModel):
         UNASSIGNED = "unassigned", _("Gold customer without a manager")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("reminder status: not yet done", "Open")
         SATISFIED = "satisfied", _("Done")
         MISSED = "missed", _("Missed")
         CLOSED = "closed", _("Closed")

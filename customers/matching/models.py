@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dealercrm.models import TimeStampedModel
@@ -109,7 +110,7 @@ class DuplicateCandidate(TimeStampedModel):
         RELATIVES = KIND_RELATIVES, _("Possible relatives")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("duplicate candidate status: awaiting review", "Open")
         DISMISSED = "dismissed", _("Not a duplicate")
         MERGED = "merged", _("Merged")
         RELATED = "related", _("Linked as relatives")

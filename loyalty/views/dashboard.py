@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from dealercrm import exports, roles
 from dealercrm.decorators import policy_required
@@ -136,7 +136,7 @@ def _gold_tables(dash: selectors.GoldDashboard) -> dict[str, Callable[[], Table]
                 _("Sales manager"),
                 _("Gold customers"),
                 _("Cap"),
-                _("Due"),
+                pgettext("number of gold-card contacts due", "Due"),
                 _("Contacted"),
                 _("Compliance (%)"),
                 _("Missed, 6 months"),
@@ -158,7 +158,13 @@ def _gold_tables(dash: selectors.GoldDashboard) -> dict[str, Callable[[], Table]
         ),
         "compliance": lambda: Table(
             _("Contact compliance by month"),
-            [_("Month"), _("Due"), _("Contacted"), _("Missed"), _("Compliance (%)")],
+            [
+                _("Month"),
+                pgettext("number of gold-card contacts due", "Due"),
+                _("Contacted"),
+                _("Missed"),
+                _("Compliance (%)"),
+            ],
             [
                 (f"{c.month:%Y-%m}", c.due, c.contacted, c.missed, _pct(c.rate))
                 for c in dash.compliance_trend
@@ -193,7 +199,10 @@ def _gold_charts(dash: selectors.GoldDashboard) -> dict[str, Any]:
             ],
             "datasets": [
                 {"label": _("Gold customers"), "data": [r.held for r in dash.managers]},
-                {"label": _("Due"), "data": [r.due for r in dash.managers]},
+                {
+                    "label": pgettext("number of gold-card contacts due", "Due"),
+                    "data": [r.due for r in dash.managers],
+                },
                 {"label": _("Contacted"), "data": [r.contacted for r in dash.managers]},
                 {"label": _("Missed, 6 months"), "data": [r.missed_6m for r in dash.managers]},
             ],
@@ -205,7 +214,10 @@ def _gold_charts(dash: selectors.GoldDashboard) -> dict[str, Any]:
             "datasets": [
                 {"label": _("Contacted"), "data": [c.contacted for c in dash.compliance_trend]},
                 {"label": _("Missed"), "data": [c.missed for c in dash.compliance_trend]},
-                {"label": _("Due"), "data": [c.due for c in dash.compliance_trend]},
+                {
+                    "label": pgettext("number of gold-card contacts due", "Due"),
+                    "data": [c.due for c in dash.compliance_trend],
+                },
             ],
         },
         "referrals": {
