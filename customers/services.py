@@ -77,12 +77,13 @@ def _validate_manager(manager: Any) -> None:
         )
 
 
-def _check_gold_cap(customer: Customer, *, was_gold: bool, old_manager_id: int | None) -> None:
+def check_gold_cap(customer: Customer, *, was_gold: bool, old_manager_id: int | None) -> None:
     """Seed 000: a manager looks after at most GOLD_CARD_CAP_PER_MANAGER gold customers.
 
     Checked wherever a gold customer gets a manager (a card issued or reactivated, a
-    reassignment), with the manager's user row locked so that two assignments at once
-    cannot both take the last place.
+    reassignment, a merge or unmerge that moves a card), with the manager's user row locked
+    so that two assignments at once cannot both take the last place. Merged customers
+    (tombstones) do not count.
     """
     if not customer.is_gold_card or customer.manager_id is None:
         return
@@ -127,7 +128,7 @@ def customer_create(
     roles.require(roles.can_write_dossier, actor)
     customer = _apply(Customer(), data)
     _validate_manager(customer.manager)
-    _check_gold_cap(customer, was_gold=False, old_manager_id=None)
+    check_gold_cap(customer, was_gold=False, old_manager_id=None)
     _save(customer, actor=actor)
     errors: dict[str, list[str]] = {}
     for index, phone_data in enumerate(phones):
@@ -150,7 +151,7 @@ def customer_update(*, actor: Any, customer: Customer, data: Mapping[str, Any]) 
     old_manager_id, was_gold = customer.manager_id, customer.is_gold_card
     _apply(customer, data)
     _validate_manager(customer.manager)
-    _check_gold_cap(customer, was_gold=was_gold, old_manager_id=old_manager_id)
+    check_gold_cap(customer, was_gold=was_gold, old_manager_id=old_manager_id)
     _save(customer, actor=actor)
     _sync_manager_permission(customer, old_manager_id)
     return customer

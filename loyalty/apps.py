@@ -9,9 +9,18 @@ class LoyaltyConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from customers.models import Machine
+        from customers.models import Customer, Machine
+        from customers.signals import customer_rows_moved
 
-        from .signals import machine_saved
+        from . import signals
 
         # A machine bought from us may earn credits for the buyer and his referrer.
-        post_save.connect(machine_saved, sender=Machine, dispatch_uid="loyalty.machine_saved")
+        post_save.connect(
+            signals.machine_saved, sender=Machine, dispatch_uid="loyalty.machine_saved"
+        )
+        # Customer.is_gold_card follows the gold cards, also when a merge moves them.
+        customer_rows_moved.connect(
+            signals.customer_rows_moved,
+            sender=Customer,
+            dispatch_uid="loyalty.customer_rows_moved",
+        )

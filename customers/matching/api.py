@@ -180,7 +180,8 @@ class MergeInputSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text="Field name → 'survivor' or 'loser': whose value to keep. Unnamed fields "
-        "keep the survivor's value unless it is empty.",
+        "keep the survivor's value unless it is empty. is_gold_card cannot be chosen: it "
+        "follows the gold cards the survivor holds after the merge.",
     )
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Answer what would move; change nothing."

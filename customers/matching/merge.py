@@ -8,39 +8,58 @@ keys — never from a hand-kept list. A row that would break a unique or check c
 on the survivor stays on the loser and the merge record says why; nothing is deleted. The
 loser stays as a tombstone pointing at the survivor. The MergeRecord lists exactly which
 rows moved, so undoing moves back those rows and nothing created since.
+
+A few Customer fields follow rows another app owns (DERIVED: is_gold_card follows the gold
+cards). They are never chosen: once the rows have moved (merge or undo), the owning app
+says what they are now (customers.signals.customer_rows_moved; customers imports no app
+that builds on it) and the merge writes that, with history and the gold-card cap check.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.models.models import BaseObjectPermission
 
 from customers.models import Customer, DuplicateCandidate, MatchKey, MatchState, MergeRecord
-from customers.services import refresh_last_contacted
+from customers.services import check_gold_cap, refresh_last_contacted
+from customers.signals import customer_rows_moved
 from dealercrm import roles
 
 # Fields the archivist chooses between; the rest are derived (pinyin keys), bookkeeping
 # (timestamps, the tombstone link) or stay with the survivor (external_ref is unique).
 NOT_CHOSEN = {"id", "created_at", "updated_at", "external_ref", "merged_into", "merged_at"}
+# Fields that follow rows of another app, with what they follow: not chosen either, but set
+# from what that app says once the rows have moved (_derived).
+DERIVED = {"is_gold_card": gettext_lazy("follows the customer's gold card")}
 SURVIVOR = "survivor"
 LOSER = "loser"
 
 
 def merge_fields() -> list[models.Field[Any, Any]]:
-    return [f for f in Customer._meta.concrete_fields if f.editable and f.name not in NOT_CHOSEN]
+    """The fields the archivist chooses between."""
+    return [
+        f
+        for f in Customer._meta.concrete_fields
+        if f.editable and f.name not in NOT_CHOSEN and f.name not in DERIVED
+    ]
+
+
+def derived_fields() -> list[models.Field[Any, Any]]:
+    return [f for f in Customer._meta.concrete_fields if f.name in DERIVED]
 
 
 # --- what refers to a customer ------------------------------------------------------
@@ -222,15 +241,28 @@ def _is_empty(value: Any) -> bool:
 
 
 def default_choices(survivor: Customer, loser: Customer) -> dict[str, str]:
-    """Keep the survivor's value, except where it is empty and the loser's is not."""
+    """Keep the survivor's value, except where it is empty and the loser's is not.
+
+    is_gold_card is not among them: it follows the cards the survivor holds after the merge
+    (DERIVED). But a gold customer stays with the manager who looks after him: when the
+    loser is gold and the survivor is not, the loser's active card moves and makes the
+    survivor gold, so the loser's manager is proposed. The survivor then takes the loser's
+    place under that manager's cap (seed 000: at most 10 gold customers each) and no
+    manager's count changes, so the proposed merge always fits. The archivist may choose
+    the other manager instead; the merge checks his cap like any reassignment and, when he
+    has no place left, refuses with the reason and writes nothing (the dry run says so
+    first). A dedupe is never refused for the cap, and the cap is never exceeded.
+    """
     choices = {}
     for f in merge_fields():
         mine, theirs = getattr(survivor, f.attname), getattr(loser, f.attname)
         if isinstance(mine, bool):
-            # A flag set on either dossier (gold card, key account) stays set.
+            # A flag set on either dossier (benchmark, key account) stays set.
             choices[f.name] = LOSER if theirs and not mine else SURVIVOR
         else:
             choices[f.name] = LOSER if _is_empty(mine) and not _is_empty(theirs) else SURVIVOR
+    if loser.is_gold_card and not survivor.is_gold_card and loser.manager_id is not None:
+        choices["manager"] = LOSER
     return choices
 
 
@@ -308,6 +340,74 @@ def _note_stays(kept: list[Kept], stays: dict[tuple[str, str], set[Any]]) -> Non
         stays.setdefault((k.ref.label, k.ref.field), set()).add(k.pk)
 
 
+def _move(move: Move, survivor_pk: Any) -> None:
+    updated = move.ref.model._base_manager.filter(pk__in=move.pks).update(
+        **{move.ref.attname: move.ref.target_value(survivor_pk)}
+    )
+    if updated != len(move.pks):
+        raise ValidationError(_("The data changed during the merge; try again."))
+
+
+def _derived(customers: Sequence[Customer]) -> dict[Any, dict[str, Any]]:
+    """Each customer's DERIVED fields as the apps that own them say, for the rows as they
+    stand now: call it once the rows have moved."""
+    values: dict[Any, dict[str, Any]] = {c.pk: {} for c in customers}
+    for receiver, answer in customer_rows_moved.send(sender=Customer, customers=list(customers)):
+        said = cast("Mapping[Any, Mapping[str, Any]]", answer or {})
+        for pk, fields in said.items():
+            if pk not in values or not set(fields) <= set(DERIVED):
+                raise ImproperlyConfigured(
+                    f"{receiver!r} answered {fields!r} for customer {pk!r}; it may answer "
+                    f"{sorted(DERIVED)} for {sorted(values)}"
+                )
+            values[pk].update(fields)
+    return values
+
+
+def _tombstone(
+    loser: Customer,
+    survivor: Customer,
+    derived: Mapping[str, Any],
+    *,
+    actor: Any,
+    tag: str,
+    now: dt.datetime,
+) -> None:
+    """The loser points at the survivor (its old URL redirects) and keeps what its own
+    remaining rows say (a gold card that moved no longer makes it gold)."""
+    changed = [attname for attname, value in derived.items() if getattr(loser, attname) != value]
+    for attname in changed:
+        setattr(loser, attname, derived[attname])
+    loser.merged_into = survivor
+    loser.merged_at = now
+    loser._history_user = actor  # type: ignore[attr-defined]
+    loser._change_reason = tag  # type: ignore[attr-defined]
+    loser.save(update_fields=["merged_into", "merged_at", "updated_at", *changed])
+
+
+def _take(survivor: Customer, values: Mapping[str, Any]) -> bool:
+    """Give the survivor its new values (chosen and derived), validated like any change to
+    a dossier, the gold-card cap included. False when nothing changes. Call it once the
+    loser is a tombstone: the loser's place under a manager's cap is then free."""
+    was_gold, old_manager_id = survivor.is_gold_card, survivor.manager_id
+    changed = {a: v for a, v in values.items() if getattr(survivor, a) != v}
+    if not changed:
+        return False
+    for attname, value in changed.items():
+        setattr(survivor, attname, value)
+    check_gold_cap(survivor, was_gold=was_gold, old_manager_id=old_manager_id)
+    survivor.full_clean(exclude=["external_ref"])
+    return True
+
+
+def _new_values(plan: MergePlan) -> dict[str, Any]:
+    return {attname: new for attname, (_old, new) in plan.changes.items()}
+
+
+class _DryRun(Exception):
+    """Rolls the dry run's trial merge back."""
+
+
 # --- merge ------------------------------------------------------------------------------
 
 
@@ -334,14 +434,41 @@ def _check_pair(survivor: Customer | None, loser: Customer | None) -> None:
 def merge_preview(
     *, actor: Any, survivor: Customer, loser: Customer, choices: Mapping[str, str] | None = None
 ) -> MergePlan:
-    """The dry run: what would move, what would stay and which fields would change."""
+    """The dry run: what would move, what would stay and which fields would change, the
+    derived ones included; it refuses what the merge would refuse (a manager over his
+    gold-card cap)."""
     roles.require(roles.can_merge, actor)
     with transaction.atomic():
         locked = _lock(survivor.pk, loser.pk)
         s, lo = locked.get(survivor.pk), locked.get(loser.pk)
         _check_pair(s, lo)
         assert s is not None and lo is not None  # noqa: S101 -- checked just above
-        return _plan(s, lo, choices)
+        plan = _plan(s, lo, choices)
+        # What the derived fields become is their apps' answer once the rows have moved:
+        # try the merge on fresh copies in a savepoint, keep the answer, roll it all back.
+        derived: dict[Any, dict[str, Any]] = {}
+        try:
+            with transaction.atomic():
+                trial = {c.pk: c for c in Customer.all_objects.filter(pk__in=[s.pk, lo.pk])}
+                for move in plan.moves:
+                    _move(move, s.pk)
+                derived = _derived([trial[s.pk], trial[lo.pk]])
+                _tombstone(
+                    trial[lo.pk],
+                    trial[s.pk],
+                    derived[lo.pk],
+                    actor=actor,
+                    tag="dry run",
+                    now=timezone.now(),
+                )
+                _take(trial[s.pk], _new_values(plan) | derived[s.pk])
+                raise _DryRun
+        except _DryRun:
+            pass
+        for attname, value in derived[s.pk].items():
+            if getattr(s, attname) != value:
+                plan.changes[attname] = (getattr(s, attname), value)
+        return plan
 
 
 def _is_history(model: type[models.Model]) -> bool:
@@ -405,11 +532,7 @@ def customer_merge(
     # 1. Re-point every row, model by model, and say so in each row's history.
     moved = []
     for move in plan.moves:
-        updated = move.ref.model._base_manager.filter(pk__in=move.pks).update(
-            **{move.ref.attname: move.ref.target_value(survivor.pk)}
-        )
-        if updated != len(move.pks):
-            raise ValidationError(_("The data changed during the merge; try again."))
+        _move(move, survivor.pk)
         moved.append(
             {"model": move.ref.label, "field": move.ref.field, "pks": [_json(p) for p in move.pks]}
         )
@@ -423,30 +546,31 @@ def customer_merge(
             if ids:
                 written.append({"model": _history_model(move.ref.model)._meta.label, "pks": ids})
 
-    # 2. The survivor takes the chosen values (validated like any other change).
+    # 2. The derived fields are what their apps say now that the rows have moved: the
+    # survivor holding an active gold card (his own or the loser's) is gold, a loser whose
+    # card moved is not.
+    derived = _derived([survivor, loser])
+
+    # 3. The loser becomes a tombstone pointing at the survivor (its old URL redirects).
+    # Before the survivor's change: a tombstone no longer counts against its manager's
+    # gold-card cap, so the survivor can take its place.
+    _tombstone(loser, survivor, derived[loser.pk], actor=actor, tag=tag, now=now)
+    written.append(_last_history(loser))
+
+    # 4. The survivor takes the chosen values and the derived ones, validated like any
+    # other change (a gold customer's manager within his cap, or nothing is written).
     before = _snapshot(survivor)
-    if plan.changes:
-        for attname, (_old, new) in plan.changes.items():
-            setattr(survivor, attname, new)
-        survivor.full_clean(exclude=["external_ref"])
+    if _take(survivor, _new_values(plan) | derived[survivor.pk]):
         survivor._history_user = actor  # type: ignore[attr-defined]
         survivor._change_reason = tag  # type: ignore[attr-defined]
         survivor.save()
         written.append(_last_history(survivor))
     after = _snapshot(survivor)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-
-    # 3. The loser becomes a tombstone pointing at the survivor (its old URL redirects).
-    loser.merged_into = survivor
-    loser.merged_at = now
-    loser._history_user = actor  # type: ignore[attr-defined]
-    loser._change_reason = tag  # type: ignore[attr-defined]
-    loser.save(update_fields=["merged_into", "merged_at", "updated_at"])
-    written.append(_last_history(loser))
     # Contact logs moved in bulk above: the survivor's last contact may be the loser's.
     refresh_last_contacted([survivor.pk, loser.pk])
 
-    # 4. The queue: this pair is done; the loser's other proposals are withdrawn and both
+    # 5. The queue: this pair is done; the loser's other proposals are withdrawn and both
     # customers are matched afresh on the next run.
     low, high = sorted((survivor.pk, loser.pk))
     pair = DuplicateCandidate.objects.filter(low_id=low, high_id=high).first()
@@ -506,7 +630,10 @@ def _model(label: str) -> type[models.Model]:
 @transaction.atomic
 def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
     """Restore both customers: the rows that moved go back (those still on the survivor);
-    anything the survivor got after the merge stays with it."""
+    anything the survivor got after the merge stays with it. The derived fields follow the
+    rows back (a gold card that goes back makes the merged customer gold again, under his
+    manager's cap: when the manager has no place left the undo is refused with the reason
+    and nothing changes)."""
     roles.require(roles.can_merge, actor)
     record = MergeRecord.objects.select_for_update().get(pk=record.pk)
     if record.status != MergeRecord.Status.DONE:
@@ -522,6 +649,8 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
         raise ValidationError(_("The merged customer no longer points at the kept one."))
     notes: list[str] = []
     refs = {(r.label, r.field): r for r in references()}
+    # Who counted against which manager's gold-card cap before the undo (a tombstone: no one).
+    counted = {survivor.pk: (survivor.is_gold_card, survivor.manager_id), loser.pk: (False, None)}
 
     # 1. Rows go back, exactly those that moved and still point at the survivor.
     for entry in record.moved:
@@ -553,6 +682,8 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
             continue
         if _json(getattr(survivor, attname)) == after:
             restore[attname] = before
+        elif attname in DERIVED:
+            conflicts = True  # it follows the rows whatever it was: step 6
         else:
             conflicts = True
             notes.append(
@@ -566,8 +697,9 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
 
     # 4. The loser comes back to life exactly as it was.
     snapshot = record.loser_snapshot
+    as_it_was = ("merged_into_id", "merged_at", "updated_at", *DERIVED)
     Customer.all_objects.filter(pk=loser.pk).update(
-        **_typed({k: snapshot[k] for k in ("merged_into_id", "merged_at", "updated_at")})
+        **_typed({k: snapshot[k] for k in as_it_was if k in snapshot})
     )
 
     # 5. The pair is open again; both customers are matched afresh on the next run.
@@ -579,6 +711,34 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
 
     refresh_last_contacted([survivor.pk, loser.pk])
 
+    # 6. The derived fields follow the rows where they are now. Unless those rows changed
+    # since the merge (a card suspended, say), steps 3 and 4 restored exactly that; if they
+    # did, the value follows them, with a history entry and a note. A gold customer coming
+    # back counts against his manager's cap again.
+    customers = list(Customer.all_objects.filter(pk__in=[survivor.pk, loser.pk]).order_by("pk"))
+    derived = _derived(customers)
+    labels = {f.attname: f.verbose_name for f in derived_fields()}
+    for customer in customers:
+        changed = {a: v for a, v in derived[customer.pk].items() if getattr(customer, a) != v}
+        if not changed:
+            continue
+        for attname, value in changed.items():
+            setattr(customer, attname, value)
+            notes.append(
+                _("%(field)s of %(name)s now follows what it holds: %(value)s.")
+                % {
+                    "field": labels[attname],
+                    "name": customer.name,
+                    "value": _shown(value),
+                }
+            )
+        customer._history_user = actor  # type: ignore[attr-defined]
+        customer._change_reason = f"undo merge #{record.pk}"  # type: ignore[attr-defined]
+        customer.save(update_fields=[*changed, "updated_at"])
+    for customer in customers:
+        was_gold, old_manager_id = counted[customer.pk]
+        check_gold_cap(customer, was_gold=was_gold, old_manager_id=old_manager_id)
+
     record.status = MergeRecord.Status.UNDONE
     record.undone_by = actor
     record.undone_at = timezone.now()
@@ -586,6 +746,12 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
     record.save()
     _log(actor, "unmerge", record)
     return record
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
 
 
 def _typed(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,15 @@ from customers.models import Customer, DuplicateCandidate, MergeRecord
 from dealercrm import roles
 from dealercrm.templatetags.dealercrm import person
 
-from .merge import LOSER, SURVIVOR, default_choices, merge_fields, related_counts
+from .merge import (
+    DERIVED,
+    LOSER,
+    SURVIVOR,
+    default_choices,
+    derived_fields,
+    merge_fields,
+    related_counts,
+)
 from .normalise import parse_search
 
 MAX_CHAIN = 20
@@ -78,6 +86,7 @@ class FieldRow:
     right: Any
     differs: bool
     choice: str  # "survivor" (the left customer) or "loser"
+    follows: str = ""  # a derived field (not chosen): what it follows
 
 
 @dataclass
@@ -133,6 +142,18 @@ def pair_view(*, user: Any, candidate: DuplicateCandidate, keep: Any = None) -> 
                 right=_shown(right, f),
                 differs=a != b,
                 choice=choices.get(f.name, SURVIVOR),
+            )
+        )
+    for f in derived_fields():
+        rows.append(
+            FieldRow(
+                name=f.name,
+                label=str(f.verbose_name),
+                left=_shown(left, f),
+                right=_shown(right, f),
+                differs=getattr(left, f.attname) != getattr(right, f.attname),
+                choice=SURVIVOR,
+                follows=str(DERIVED[f.name]),
             )
         )
     return PairView(

@@ -18,7 +18,7 @@ from dealercrm import roles
 from dealercrm.decorators import policy_required
 
 from . import selectors, services
-from .merge import LOSER, SURVIVOR, merge_fields, plan_rows
+from .merge import LOSER, SURVIVOR, derived_fields, merge_fields, plan_rows
 
 PAGE_SIZE = 25
 
@@ -92,11 +92,13 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _choices(request: HttpRequest) -> dict[str, str]:
-    names = {f.name for f in merge_fields()}
+    """Every choice the form sent: the service refuses a field that cannot be chosen (the
+    gold-card flag follows the cards) and a side other than survivor/loser."""
+    prefix = "choice_"
     return {
-        name: request.POST[f"choice_{name}"]
-        for name in names
-        if request.POST.get(f"choice_{name}") in (SURVIVOR, LOSER)
+        key.removeprefix(prefix): request.POST[key]
+        for key in request.POST
+        if key.startswith(prefix)
     }
 
 
@@ -174,7 +176,7 @@ def merge_list(request: HttpRequest) -> HttpResponse:
 @policy_required(roles.can_merge)
 def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.merge_get(user=request.user, pk=pk)
-    fields = {f.attname: str(f.verbose_name) for f in merge_fields()}
+    fields = {f.attname: str(f.verbose_name) for f in [*merge_fields(), *derived_fields()]}
     changes = [
         (fields.get(name, name), before, after)
         for name, (before, after) in record.survivor_changes.items()

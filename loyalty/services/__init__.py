@@ -9,6 +9,7 @@ from .cards import (
     gold_card_register,
     gold_card_revoke,
     gold_card_suspend,
+    gold_flags,
     next_card_number,
     traits_set,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "gold_card_register",
     "gold_card_revoke",
     "gold_card_suspend",
+    "gold_flags",
     "ledger_redeem",
     "ledger_reverse",
     "next_card_number",

@@ -1,13 +1,14 @@
 """Registering gold customers (金卡客户登记表), their VIP cards' lives, and the traits the
-archivist ticks by hand. Customer.is_gold_card follows the card: it is set through
-customers.services.customer_update, so the dossier history records it and the
-per-manager cap (seed 000: at most 10 gold customers) is checked in that one place."""
+archivist ticks by hand. Customer.is_gold_card follows the card (`gold_flags` is the rule):
+it is set through customers.services.customer_update, so the dossier history records it
+and the per-manager cap (seed 000: at most 10 gold customers) is checked in that one
+place. A merge or unmerge moves cards in bulk and asks `gold_flags` too (loyalty.signals)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,18 @@ from .ledger import credits_sync
 
 NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,19}$")
 NUMBER_PREFIX = "JK"  # 金卡
+
+
+def gold_flags(customer_ids: Iterable[Any]) -> dict[Any, bool]:
+    """Customer.is_gold_card as the cards say, per customer: True while he holds an active
+    card; a suspended card (no benefits) or a revoked one does not make him gold."""
+    ids = list(customer_ids)
+    holders = set(
+        GoldCard.objects.filter(customer_id__in=ids, state=GoldCard.State.ACTIVE).values_list(
+            "customer_id", flat=True
+        )
+    )
+    return {pk: pk in holders for pk in ids}
 
 
 def min_traits() -> int:
@@ -194,7 +207,9 @@ def _change_state(
     if was_active != card.is_active:
         # Reactivating counts against the manager's cap again (customers.services).
         customer_services.customer_update(
-            actor=actor, customer=card.customer, data={"is_gold_card": card.is_active}
+            actor=actor,
+            customer=card.customer,
+            data={"is_gold_card": gold_flags([card.customer_id])[card.customer_id]},
         )
     if card.is_active:
         credits_sync(actor=actor, customer=card.customer)
