@@ -103,6 +103,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no persistent connections worth keeping and locks on writes.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif "postgresql" in DATABASES["default"]["ENGINE"] and env.bool("PG_JIT_OFF", default=True):
+    # PostgreSQL's JIT compiles any plan it costs above 100,000: tiering's INSERT spent ~4 s
+    # of 10.5 compiling (6.1 s without), and a misestimated dashboard query 600 ms to save
+    # nothing (docs/benchmarks.md). Our queries are short or set-based; JIT off for ours.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
