@@ -208,8 +208,9 @@ skipped; afterwards {result["customers_after"]:,} customers, {result["phones"]:,
 {result["machines"]:,} machines, {result["shareholders"]:,} shareholders.
 
 Machine: {machine["cpus"]} CPUs ({machine["cpu_model"]}), {machine["memory"]}, Python
-{machine["python"]}. Load average at the end {result["load"][0]:.1f} — the machine was shared
-with a CI run and other work while this ran, so the times are upper bounds.
+{machine["python"]}. Load average at the end {result["load"][0]:.1f} (1 min; about 1 is this
+run's own process on an otherwise idle machine, more means other work shared it and the times
+are upper bounds).
 """
     return text, ok_time and ok_memory
 
