@@ -218,7 +218,8 @@ def _referred_revenue(
     referrals: QuerySet[Referral], start: dt.date, end: dt.date, group: str
 ) -> dict[Any, Decimal]:
     """What referred customers bought from us in [start, end], on or after the day they
-    were referred, summed per `group` ("month", "referrer" or "referred"): the same money as
+    were referred, summed per `group`: "month_referrer" (month, referrer) pairs or "referred"
+    customers: the same money as
     parts.selectors.purchase_totals (machines from us, parts after discount, charged
     service of closed records). Three grouped queries."""
     totals: dict[Any, Decimal] = defaultdict(lambda: ZERO)
@@ -243,18 +244,20 @@ def _referred_revenue(
             Q(**{f"{day}__gte": F(f"{link}__referred_on")}),
             **{f"{day}__gte": start, f"{day}__lte": end},
         )
-        if group == "month":
-            rows = rows.annotate(key=TruncMonth(day))
-        elif group == "referred":
-            rows = rows.annotate(key=F("customer_id"))
-        else:
-            rows = rows.annotate(key=F(f"{link}__referrer"))
-        for key, total in (
-            rows.order_by().values("key").annotate(s=Sum(amount, output_field=MONEY))
-        ).values_list("key", "s"):
-            if isinstance(key, dt.datetime):
-                key = key.date()
-            totals[key] += total or ZERO
+        by_group: dict[str, dict[str, Any]] = {
+            "month_referrer": {"month": TruncMonth(day), "referrer": F(f"{link}__referrer")},
+            "referred": {"referred": F("customer_id")},
+        }
+        keys = by_group[group]
+        for *key, total in (
+            rows.annotate(**keys)
+            .order_by()
+            .values(*keys)
+            .annotate(s=Sum(amount, output_field=MONEY))
+            .values_list(*keys, "s")
+        ):
+            key = [k.date() if isinstance(k, dt.datetime) else k for k in key]
+            totals[tuple(key) if len(key) > 1 else key[0]] += total or ZERO
     return totals
 
 
@@ -350,9 +353,17 @@ def gold_dashboard(*, user: Any, filters: DashboardFilters, referrers: int = 10)
     new_by_month = {
         (k.date() if isinstance(k, dt.datetime) else k): v for k, v in new_by_month.items()
     }
-    revenue_by_month = _referred_revenue(referrals, first, end, "month")
     to_date = referrals.filter(referred_on__lte=end)
-    revenue_by_referrer = _referred_revenue(to_date, dt.date.min, end, "referrer")
+    # One pass per source for both the monthly trend and the referrers: bought up to the
+    # month's end, on or after the referral (so referred by then), per month and referrer.
+    revenue_by_month: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    revenue_by_referrer: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (bought, referrer), total in _referred_revenue(
+        to_date, dt.date.min, end, "month_referrer"
+    ).items():
+        revenue_by_referrer[referrer] += total
+        if bought >= first:
+            revenue_by_month[bought] += total
     counts = dict(
         to_date.order_by().values("referrer").annotate(n=Count("id")).values_list("referrer", "n")
     )
