@@ -164,6 +164,27 @@ def test_manager_home_shows_gold_status_pending_and_at_risk(client, manager, cus
     assert "刘文才" in {c.name for c in home.at_risk}  # never contacted
 
 
+def test_manager_home_bounds_the_gold_list(client, manager):
+    # given: more gold customers than the home page lists (data that breaks the cap)
+    contacted = CustomerFactory(name="金卡已联系", manager=manager, is_gold_card=True)
+    ContactLogFactory(customer=contacted, occurred_at=timezone.now())
+    for i in range(21):
+        CustomerFactory(name=f"金卡{i:02d}", manager=manager, is_gold_card=True)
+    client.force_login(manager)
+
+    # when
+    response = client.get("/")
+    home = response.context["manager"]
+
+    # then: 20 rows, the not-yet-contacted first; the counts are of all 22
+    assert len(home.gold) == 20
+    assert not any(c.contacted_this_month for c in home.gold)
+    assert (home.gold_contacted, home.gold_total) == (1, 22)
+    page = response.content.decode()
+    assert "1 / 22" in page
+    assert "/customers/?flag=gold" in page
+
+
 def test_monthly_report_flow_in_browser(client, manager, executive):
     gold = CustomerFactory(manager=manager, is_gold_card=True)
     client.force_login(manager)
