@@ -132,19 +132,9 @@ def pair_view(*, user: Any, candidate: DuplicateCandidate, keep: Any = None) -> 
         left, right = right, left
     choices = default_choices(left, right)
     rows = []
-    for f in merge_fields():
-        a, b = getattr(left, f.attname), getattr(right, f.attname)
-        rows.append(
-            FieldRow(
-                name=f.name,
-                label=str(f.verbose_name),
-                left=_shown(left, f),
-                right=_shown(right, f),
-                differs=a != b,
-                choice=choices.get(f.name, SURVIVOR),
-            )
-        )
-    for f in derived_fields():
+    # The chosen fields, then the derived ones (shown, not chosen: they follow other rows).
+    for f in [*merge_fields(), *derived_fields()]:
+        derived = f.name in DERIVED
         rows.append(
             FieldRow(
                 name=f.name,
@@ -152,8 +142,8 @@ def pair_view(*, user: Any, candidate: DuplicateCandidate, keep: Any = None) -> 
                 left=_shown(left, f),
                 right=_shown(right, f),
                 differs=getattr(left, f.attname) != getattr(right, f.attname),
-                choice=SURVIVOR,
-                follows=str(DERIVED[f.name]),
+                choice=SURVIVOR if derived else choices.get(f.name, SURVIVOR),
+                follows=str(DERIVED[f.name]) if derived else "",
             )
         )
     return PairView(
