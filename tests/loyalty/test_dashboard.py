@@ -326,9 +326,7 @@ def test_whole_group_curve_read_from_the_ranking_equals_the_window(executive):
 
     # when
     dash = selectors.pareto_dashboard(user=executive, filters=filters)
-    stored = pareto_selectors._running_from_ranking(
-        executive, filters, month, dash.customers, dash.contribution
-    )
+    stored = pareto_selectors._running_from_ranking(month, dash.customers, dash.contribution)
     walked = pareto_selectors._running_by_window(scoped, dash.customers)
 
     # then: the same points, and they are the dashboard's
@@ -344,10 +342,7 @@ def test_whole_group_curve_read_from_the_ranking_equals_the_window(executive):
     customers[7].delete()
     after = selectors.pareto_dashboard(user=executive, filters=filters)
     assert (
-        pareto_selectors._running_from_ranking(
-            executive, filters, month, after.customers, after.contribution
-        )
-        is None
+        pareto_selectors._running_from_ranking(month, after.customers, after.contribution) is None
     )
     walked = pareto_selectors._running_by_window(scoped, after.customers)
     assert [(p.customers, p.share_pct) for p in after.curve] == [

@@ -121,9 +121,8 @@ def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard
     to the total the shares are of."""
     month, compare = filters.month, filters.compare_month
     qs = snapshots(user, filters, month)
-    # One pass over the month (joined to the compared month's tiers) for the totals, the
-    # tiers, the grid and the movement: counts and positive contributions per (was, tier,
-    # grid) cell, added up here.
+    # The totals, the tiers, the grid and the movement from the month's cells: counts and
+    # positive contributions per (was, tier, grid), added up here (_cells).
     n, total = 0, ZERO
     by_tier: dict[str, tuple[int, Decimal]] = {}
     by_grid: dict[str, tuple[int, Decimal]] = {}
@@ -141,7 +140,7 @@ def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard
 
     cumulative = None
     if _whole_group(user, filters):
-        cumulative = _running_from_ranking(user, filters, month, n, total)
+        cumulative = _running_from_ranking(month, n, total)
     if cumulative is None:
         cumulative = _running_by_window(qs, n)
     curve = [
@@ -198,9 +197,7 @@ def _running_by_window(qs: QuerySet[TierSnapshot], n: int) -> list[tuple[int, An
     )
 
 
-def _running_from_ranking(
-    user: Any, filters: DashboardFilters, month: dt.date, n: int, total: Decimal
-) -> list[tuple[int, float]] | None:
+def _running_from_ranking(month: dt.date, n: int, total: Decimal) -> list[tuple[int, float]] | None:
     """The same points for the whole group, read from what tiering stored instead of
     walking 100,000 rows: a customer's running total is his `share_before` of the month's
     grand total plus his own contribution. The rows outside the scope (customers merged
