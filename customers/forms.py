@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealercrm import roles
 from dealercrm.templatetags.dealercrm import person
@@ -174,7 +175,7 @@ class CustomerFilterForm(forms.Form):
         choices=[("", _("All statuses")), *list(Customer.Status.choices)],
     )
     kind = forms.ChoiceField(
-        label=_("Kind"),
+        label=pgettext_lazy("customer kind", "Kind"),
         required=False,
         choices=[("", _("All kinds")), *list(Customer.Kind.choices)],
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -28,7 +29,7 @@ ROLES = (ARCHIVIST, SALES_MANAGER, SERVICE, EXECUTIVE)
 ROLE_LABELS = {
     ARCHIVIST: _("Archivist"),
     SALES_MANAGER: _("Sales manager"),
-    SERVICE: _("Service"),
+    SERVICE: pgettext_lazy("role: after-sales service staff", "Service"),
     EXECUTIVE: _("Executive"),
 }
 

@@ -14,7 +14,10 @@ Exits 1 and prints each problem when a catalog has
   * a %-placeholder in a python-format msgstr that its msgid does not have,
   * no charset=UTF-8 / Plural-Forms in the header,
   * no .mo, or a .mo older than its .po whose translations differ from the .po's
-    (run `manage.py compilemessages`).
+    (run `manage.py compilemessages`),
+  * a word that means different things in different places (AMBIGUOUS below) used
+    without a context: one msgid has one translation, so "File" on the import form (文件)
+    and on the inbox button (归档) must be two entries, told apart by msgctxt.
 A .mo older than its .po but with the same translations passes with a note: a fresh
 git clone writes django.mo before django.po, so the times alone would fail every clone.
 Obsolete entries (#~) are ignored. Exits 0 and prints a summary otherwise.
@@ -129,6 +132,20 @@ def compiled_differences(po_entries: list[Entry], mo: Path) -> list[str]:
     return diffs
 
 
+# English words this UI uses in more than one sense. Each use must carry a context
+# (`{% translate "File" context "…" %}`, `pgettext_lazy("…", "File")`), so that every sense
+# gets its own translation; a bare msgid would force one Chinese word on all of them.
+AMBIGUOUS = {
+    "By": "汇报人 / 导入人 / 操作人",
+    "Due": "到期日 / 应联系",
+    "File": "文件 (an upload) / 归档 (filing a report)",
+    "Filter": "筛选 (the button) / 滤芯 (a part category)",
+    "Kind": "客户类型 / 提醒类型 / 候选类型",
+    "Open": "待处理 / 待审核 / 打开",
+    "Service": "服务人员 (the role) / 售后服务 (the dossier tab)",
+}
+
+
 def check(po: Path) -> tuple[list[str], list[str], int]:
     problems: list[str] = []
     notes: list[str] = []
@@ -151,6 +168,10 @@ def check(po: Path) -> tuple[list[str], list[str], int]:
         where = f"{po}:{e.line}: {e.msgid[:60]!r}"
         if "fuzzy" in e.flags:
             problems.append(f"{where} is fuzzy")
+        if e.msgid in AMBIGUOUS and e.msgctxt is None:
+            problems.append(
+                f"{where} means {AMBIGUOUS[e.msgid]}: translate each use with a context"
+            )
         if not e.msgstr or any(not s for s in e.msgstr.values()):
             problems.append(f"{where} is untranslated")
             continue

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import ImportMapping
 
@@ -16,7 +17,7 @@ from .readers import MAX_BYTES
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_("File"),
+        label=pgettext_lazy("form field: uploaded file", "File"),
         help_text=_("Excel (.xlsx) or CSV (UTF-8 or GBK); the first row holds the column names."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
     )

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 IGNORE = ""
 
@@ -49,7 +50,11 @@ FIELDS: tuple[Field, ...] = (
             "client",
         ),
     ),
-    Field("kind", _("Kind"), ("类型", "客户类型", "客户类别", "kind", "type")),
+    Field(
+        "kind",
+        pgettext_lazy("customer kind", "Kind"),
+        ("类型", "客户类型", "客户类别", "kind", "type"),
+    ),
     Field(
         "phones",
         _("Phone"),
