@@ -20,9 +20,8 @@ migrate: install
 
 ## Run the app with demo data on SQLite (no server needed).
 run: migrate
-	$(PY) manage.py seed_demo
-	@echo ""
-	@echo "dealercrm is running at http://$(HOST):$(PORT)/  (logins above; Ctrl+C stops it)"
+	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
+	@echo "(Ctrl+C stops the server)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the test suite (SQLite unless DATABASE_URL is set; browser tests need Chromium).

@@ -217,3 +217,16 @@ def test_gold_cards_stay_within_the_per_manager_limit_even_in_a_large_archive():
 
     assert max(gold.values()) <= GOLD_LIMIT_PER_MANAGER
     assert not [s for s in specs if s.data.get("is_gold_card") and s.data.get("is_key_account")]
+
+
+def test_the_output_ends_with_the_logins_and_the_address_given(caplog):
+    out = seed(customers=SMALL, url="http://127.0.0.1:8123/")
+    lines = out.strip().splitlines()
+    assert lines[-1].startswith("Open 打开 http://127.0.0.1:8123/")
+    logins = lines.index(next(line for line in lines if line.startswith("Logins")))
+    assert [line.split()[0] for line in lines[logins + 1 : -1]] == [
+        spec.username for spec in DEMO_USERS
+    ]
+    assert "8000" not in out
+    # Eager Celery runs its tasks while seeding without a line per task.
+    assert not [r for r in caplog.records if r.name.startswith(("celery", "kombu"))]

@@ -3,8 +3,11 @@ The data and its writing live in `customers.demo`; this command runs them and re
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -48,8 +51,20 @@ class Command(BaseCommand):
             default=DEFAULT_CUSTOMERS,
             help=f"How many demo customers to have (default {DEFAULT_CUSTOMERS}).",
         )
+        parser.add_argument(
+            "--url",
+            default="",
+            help="Where the app will be served (printed last, after the logins; `make run` "
+            "passes its own host and port).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Eager Celery logs a line per task run while seeding (some 130): keep the output to
+        # what a person starting the demo reads, with the logins last.
+        with _quiet("celery", "kombu"):
+            self.seed(options)
+
+    def seed(self, options: dict[str, Any]) -> None:
         started = time.monotonic()
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         users = load.ensure_users(password)
@@ -66,13 +81,14 @@ class Command(BaseCommand):
         write_gold_rewards(actor=users["archivist"], today=today, stats=gold)
         jobs = run_jobs()
         seconds = time.monotonic() - started
-        self.report(password, users=users, created=created, wanted=len(specs), seconds=seconds)
+        self.report(users=users, created=created, wanted=len(specs), seconds=seconds)
         self.stdout.write(
             f"  gold-card programme: {GoldCard.objects.count()} cards ({gold.cards} new), "
             f"{Referral.objects.count()} referrals, {LedgerEntry.objects.count()} ledger rows, "
             f"{Tender.objects.count()} tenders (see /loyalty/cards/)"
         )
         self.report_activity(activity, jobs)
+        self.report_logins(password, users=users, url=options["url"])
 
     def report_activity(self, activity: ActivityStats, jobs: JobStats) -> None:
         demo = Customer.objects.filter(external_ref__startswith=REF_PREFIX)
@@ -95,9 +111,7 @@ class Command(BaseCommand):
             f"(see /loyalty/dashboards/)"
         )
 
-    def report(
-        self, password: str, *, users: dict[str, Any], created: int, wanted: int, seconds: float
-    ) -> None:
+    def report(self, *, users: dict[str, Any], created: int, wanted: int, seconds: float) -> None:
         demo = Customer.objects.filter(external_ref__startswith=REF_PREFIX)
         rows = {
             str(model._meta.verbose_name_plural): model.objects.filter(customer__in=demo).count()
@@ -132,12 +146,31 @@ class Command(BaseCommand):
             "demo-0008/0009 王振海 / 王镇海 — brothers in one village, NOT duplicates",
         ):
             out.write(f"  {line}")
-        out.write(
-            "Run `python manage.py runserver`, then open http://127.0.0.1:8000/ "
-            "(admin /admin/, API docs /api/docs/)."
-        )
+
+    def report_logins(self, password: str, *, users: dict[str, Any], url: str) -> None:
+        out = self.stdout
         out.write(f"Logins 登录 (password 密码: {password}):")
         for spec in DEMO_USERS:
             role = roles.role_label(users[spec.username])
             owned = next((r.name for r in REGIONS if r.manager == spec.username), "")
             out.write(f"  {spec.username:<10} {spec.last_name}{spec.first_name:<4} {role} {owned}")
+        if url:
+            out.write(f"Open 打开 {url} (admin {url}admin/, API docs {url}api/docs/)")
+        else:
+            out.write(
+                "Start the app with `python manage.py runserver [host:port]` and open the "
+                "address it prints (admin /admin/, API docs /api/docs/)."
+            )
+
+
+@contextlib.contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
