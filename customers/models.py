@@ -571,8 +571,16 @@ class Machine(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        label = f"{self.brand} {self.model_raw}".strip()
+        # Not through model_display: simple-history's historical rows share this __str__.
+        model = normalize_model(self.model_raw).display or self.model_raw
+        label = f"{self.brand} {model}".strip()
         return f"{label} #{self.serial_number}" if self.serial_number else label
+
+    @property
+    def model_display(self) -> str:
+        """The model as people read it (ＳＹ２１５Ｃ, sy215c → SY215C); the typed form stays in
+        model_raw, the record of what was entered."""
+        return normalize_model(self.model_raw).display or self.model_raw
 
     def derive_keys(self) -> None:
         model = normalize_model(self.model_raw)

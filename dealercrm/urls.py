@@ -3,6 +3,7 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -27,9 +28,12 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script for the CSP.
     path(
         "api/docs/",
-        # Swagger UI sets style attributes from its script; scripts stay 'self' only.
-        csp_update({"style-src": ["'self'", "'unsafe-inline'"]})(
-            SpectacularSwaggerSplitView.as_view(url_name="schema")
+        # Swagger UI sets style attributes from its script; scripts stay 'self' only. A
+        # person who is not signed in is sent to the login page, not shown a bare 401.
+        login_required(
+            csp_update({"style-src": ["'self'", "'unsafe-inline'"]})(
+                SpectacularSwaggerSplitView.as_view(url_name="schema")
+            )
         ),
         name="api-docs",
     ),

@@ -67,6 +67,8 @@ def record_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("follows"):
         follows = selectors.service_record_get(user=request.user, pk=request.GET["follows"])
     initial: dict[str, Any] = {"opened_on": timezone.localdate()}
+    if selectors.technicians().filter(pk=request.user.pk).exists():
+        initial["technician"] = request.user.pk  # the technician writing the record did the job
     if follows is not None:
         initial.update(kind=ServiceRecord.Kind.FOLLOW_UP, machine=follows.machine_id)
         initial["subject"] = _("Follow-up: %(subject)s") % {"subject": follows.subject}

@@ -149,3 +149,9 @@ def test_docs_page_uses_local_assets(client, archivist):
     html = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in html
     assert "cdn" not in html.lower()
+
+
+def test_docs_page_sends_a_visitor_who_is_not_signed_in_to_the_login_page(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=/api/docs/")

@@ -158,3 +158,14 @@ def test_chinese_is_the_default(client, archivist, settings):
     settings.LANGUAGE_CODE = configured.LANGUAGE_CODE  # tests otherwise run in English
     client.force_login(archivist)
     assert "客户" in client.get("/customers/").content.decode()
+
+
+def test_the_fleet_shows_models_in_their_normal_form(client, archivist, customer):
+    from tests.factories import MachineFactory
+
+    MachineFactory(customer=customer, model_raw="ＳＹ２１５Ｃ", serial_number="")
+    client.force_login(archivist)
+    html = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert ">SY215C</td>" in html
+    assert "ＳＹ２１５Ｃ</td>" not in html
+    assert "ＳＹ２１５Ｃ" in html  # kept as the cell's title: what was typed

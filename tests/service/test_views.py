@@ -213,3 +213,15 @@ def test_nav_links_follow_the_policy(client, service_user, manager):
     client.force_login(manager)
     content = client.get("/").content.decode()
     assert 'data-testid="nav-parts"' in content and 'data-testid="nav-maintenance"' in content
+
+
+def test_the_technician_defaults_to_the_signed_in_technician(
+    client, service_user, archivist, customer
+):
+    client.force_login(service_user)
+    form = client.get(f"/service/customer/{customer.pk}/new/").context["form"]
+    assert form["technician"].value() == service_user.pk
+    # The archivist is no technician: she picks one.
+    client.force_login(archivist)
+    form = client.get(f"/service/customer/{customer.pk}/new/").context["form"]
+    assert form["technician"].value() is None
