@@ -10,4 +10,4 @@ RUN DJANGO_ENV=production SECRET_KEY=collectstatic-only-not-a-secret-0123456789a
 RUN useradd --system --uid 1000 dealercrm && chown -R dealercrm /app
 USER dealercrm
 EXPOSE 8000
-CMD ["gunicorn", "dealercrm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "dealercrm.wsgi:application"]

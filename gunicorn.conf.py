@@ -1,0 +1,32 @@
+"""gunicorn settings for the web container (`gunicorn -c gunicorn.conf.py dealercrm.wsgi`).
+
+Sized for a dealer's server of 2-4 cores, each value overridable from the environment:
+
+- workers = cores + 1 processes, each with GUNICORN_THREADS (4) threads (gthread). A page
+  spends most of its time waiting on PostgreSQL, so threads keep the cores busy without a
+  process (~120 MB) per concurrent request; more processes than cores + 1 only add memory.
+  The threads also absorb a login burst: an Argon2 hash holds one thread (and its memory
+  cost) for ~0.1-0.3 s, while the other threads of the same process keep serving pages.
+- keep-alive 5 s: behind the TLS proxy the connection is reused between a page and its
+  static files, and a client that went away frees its thread within seconds.
+- timeout 60 s: the longest request (an xlsx export of the whole archive) finishes well
+  inside it; a stuck worker is restarted after it.
+- max_requests 2,000 (± jitter): workers are recycled now and then, so a slow leak in a
+  library never grows without bound, and never all at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # noqa: S104 (inside the container)
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+accesslog = "-"
