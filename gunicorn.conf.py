@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # noqa: S104 (inside the container)
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # inside the container
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
