@@ -18,11 +18,12 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-## Run the app with demo data on SQLite (no server needed).
+## Run the app with demo data on SQLite (no server needed). DEBUG off, so the demo shows the
+## product's own 404/403/500 pages (in Chinese); --insecure serves the static files.
 run: migrate
 	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
 	@echo "(Ctrl+C stops the server)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=false $(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
 ## Run the test suite (SQLite unless DATABASE_URL is set; browser tests need Chromium).
 test: install

@@ -73,3 +73,26 @@ def test_each_sense_has_its_word(client, archivist, manager, settings):
         assert "客户类型" not in reminders
         duplicates = client.get("/customers/duplicates/").content.decode()
         assert "候选类型" in duplicates
+
+
+@pytest.mark.django_db
+def test_error_pages_speak_chinese(client, archivist, settings):
+    from django.test import Client
+    from django.urls import path
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    client.force_login(archivist)
+    missing = client.get("/customers/999999/")
+    assert missing.status_code == 404
+    assert "页面不存在" in missing.content.decode()
+
+    def boom(request):
+        raise RuntimeError("boom")
+
+    urlconf = type("urls", (), {"urlpatterns": [path("boom/", boom)]})
+    settings.ROOT_URLCONF = urlconf
+    failing = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    broken = failing.get("/boom/")
+    assert broken.status_code == 500
+    assert "系统内部出错" in broken.content.decode()
