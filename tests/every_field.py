@@ -25,6 +25,7 @@ from django.utils.formats import number_format
 from rest_framework import serializers
 
 from customers.forms import PersonChoiceField
+from dealercrm.templatetags.dealercrm import person
 
 # --- distinct valid values -------------------------------------------------------------------
 
@@ -303,13 +304,15 @@ def fill(
     *,
     start: int = 0,
     extra: Mapping[str, Any] | None = None,
+    base: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The page's form with every field of `form` filled with a distinct value.
+    """The page's form with every field of `form` filled with a distinct value (on top of
+    `base`, the data of another form of the same page already filled).
 
     Returns (post data, expected: field name → the cleaned value each field must keep)."""
     overrides = overrides or {}
     form_el = assert_rendered_once(html, form)
-    data: dict[str, Any] = dict(browser_data(form_el))
+    data: dict[str, Any] = dict(base) if base is not None else dict(browser_data(form_el))
     expected = {}
     for i, bf in enumerate(form):
         if bf.name in overrides:
@@ -383,7 +386,7 @@ def shown_as(field: forms.Field, value: Any) -> list[str]:
         return []
     if isinstance(field, forms.ModelChoiceField):
         obj = field.queryset.model._default_manager.get(pk=value)
-        return [str(field.label_from_instance(obj))]
+        return [str(field.label_from_instance(obj)), person(obj)]
     if isinstance(field, forms.ChoiceField):
         labels = dict((_choice_key(v), str(lbl)) for v, lbl in _flat_choices(field))
         return [labels[_choice_key(value)]]
