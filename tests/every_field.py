@@ -348,12 +348,14 @@ def submit(client: Any, url: str, data: Mapping[str, Any]) -> Any:
     """POST as a browser would and insist it was accepted (a redirect, no form errors)."""
     response = client.post(url, data)
     if response.status_code != 302:
+        context = response.context or {}
         errors = {
-            key: ctx.errors
-            for key in ("form", "customer_form", "formset")
-            for ctx in [response.context.get(key) if response.context else None]
-            if ctx is not None and ctx.errors
+            key: context[key].errors
+            for key in ("form", "customer_form", "lines")
+            if key in context and context[key].errors
         }
+        if not errors and response.status_code == 200:
+            errors = {"page": page_text(response.content.decode())[-600:]}
         raise AssertionError(f"{url} refused the filled form ({response.status_code}): {errors}")
     return response
 
@@ -386,7 +388,8 @@ def shown_as(field: forms.Field, value: Any) -> list[str]:
         return []
     if isinstance(field, forms.ModelChoiceField):
         obj = field.queryset.model._default_manager.get(pk=value)
-        return [str(field.label_from_instance(obj)), person(obj)]
+        ways = [str(field.label_from_instance(obj))]
+        return [*ways, person(obj)] if hasattr(obj, "last_name") else ways
     if isinstance(field, forms.ChoiceField):
         labels = dict((_choice_key(v), str(lbl)) for v, lbl in _flat_choices(field))
         return [labels[_choice_key(value)]]
