@@ -63,7 +63,9 @@ def _pick(values: list[Any], n: int, avoid: Iterable[Any] = (), name: str = "") 
 
 def _decimal(n: int, decimal_places: int | None, max_digits: int | None, lo: Any, hi: Any) -> Any:
     places = 2 if decimal_places is None else decimal_places
-    value = Decimal(10 + n) + (Decimal("0.25") if places >= 2 else Decimal("0.5") if places else 0)
+    value = Decimal(10 + n % 50) + (
+        Decimal("0.25") if places >= 2 else Decimal("0.5") if places else 0
+    )
     if hi is not None and value > Decimal(hi):
         value = Decimal(hi) - Decimal(n % 5) / 10
     if lo is not None and value < Decimal(lo):
@@ -456,3 +458,43 @@ def not_shown(
 
 def counter() -> Callable[[], int]:
     return itertools.count(1).__next__
+
+
+# --- the API echoes what it was sent ---------------------------------------------------------
+
+
+def echo_diff(sent: Any, got: Any, path: str = "") -> dict[str, tuple[Any, Any]]:
+    """{path: (sent, answered)} for every value sent that the answer does not carry back."""
+    if isinstance(sent, Mapping):
+        if not isinstance(got, Mapping):
+            return {path or "<body>": (sent, got)}
+        out: dict[str, tuple[Any, Any]] = {}
+        for key, value in sent.items():
+            out.update(echo_diff(value, got.get(key, "<missing>"), f"{path}.{key}".lstrip(".")))
+        return out
+    if isinstance(sent, list) and sent and isinstance(sent[0], Mapping):
+        if not isinstance(got, list) or len(got) != len(sent):
+            return {path: (sent, got)}
+        out = {}
+        for i, (one, back) in enumerate(zip(sent, got, strict=True)):
+            out.update(echo_diff(one, back, f"{path}[{i}]"))
+        return out
+    return {} if _scalar(sent) == _scalar(got) else {path: (sent, got)}
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(str(v) for v in value)
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip()
+    try:
+        return ("decimal", Decimal(text).normalize())
+    except ArithmeticError:
+        pass
+    if "T" in text and ":" in text:
+        try:
+            return ("moment", dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+    return text
