@@ -216,3 +216,62 @@ def test_tender_form_keeps_every_field(client, archivist):
     ef.submit(client, edit_url, data)
     edit = client.get(edit_url)
     assert ef.diff(expected, ef.page_values(edit.content.decode(), edit.context["form"])) == {}
+
+
+def test_trait_ticks_keep_every_tick_and_note(client, archivist, manager):
+    customer = CustomerFactory(manager=manager)
+    client.force_login(archivist)
+    url = f"/loyalty/customers/{customer.pk}/traits/"
+    page = client.get(url)
+    data, expected = ef.fill(page.content.decode(), page.context["form"])
+    ef.submit(client, url, data)
+    again = client.get(url)
+    assert ef.diff(expected, ef.page_values(again.content.decode(), again.context["form"])) == {}
+
+
+# --- the manager's monthly gold-card report (its entries are one per gold customer) ---------
+
+
+def _open_report(manager):
+    from contacts import services as contact_services
+
+    return contact_services.monthly_report_open(
+        actor=manager, month=timezone.localdate().replace(day=1)
+    )
+
+
+def test_monthly_report_api_keeps_summary_and_every_entry_field(manager, gold):
+    from contacts.api import EntryInputSerializer, MonthlyReportInputSerializer
+
+    report = _open_report(manager)
+    (entry,) = report.entries.all()
+    body = ef.api_values(MonthlyReportInputSerializer())
+    body["entries"] = [ef.api_values(EntryInputSerializer(), overrides={"id": entry.pk}, start=20)]
+    url = f"/api/v1/monthly-reports/{report.pk}/"
+    answer = _ok(api(manager).patch(url, body, format="json"))
+    # `submit` is what to do, not a value to keep: it shows as the report's status
+    assert body.pop("submit") is True and answer["status"] == "submitted"
+    assert ef.echo_diff(body, answer) == {}
+    assert ef.echo_diff(body, _ok(api(manager).get(url))) == {}
+
+
+def test_monthly_report_page_keeps_summary_and_every_entry_field(client, manager, gold):
+    from contacts.api import EntryInputSerializer
+
+    report = _open_report(manager)
+    (entry,) = report.entries.all()
+    client.force_login(manager)
+    page = client.get(report.get_absolute_url())
+    form_el = ef._soup_form(page.content.decode(), ["summary"])
+    data = ef.browser_data(form_el)
+    # the page's boxes, named after the entry fields the API takes too
+    names = [n for n in EntryInputSerializer().fields if n != "id"]
+    boxes = {f"entry-{entry.pk}-{name}": f"{name}：第{i}条" for i, name in enumerate(names)}
+    assert set(boxes) <= set(data), sorted(data)
+    data.update(boxes, summary="本月总结")
+    response = client.post(report.get_absolute_url(), data)
+    assert response.status_code == 302
+    again = client.get(report.get_absolute_url()).content.decode()
+    shown = ef.browser_data(ef._soup_form(again, ["summary"]))
+    assert {k: shown[k] for k in boxes} == {k: [v] for k, v in boxes.items()}
+    assert shown["summary"] == ["本月总结"]
