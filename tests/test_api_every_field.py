@@ -18,7 +18,11 @@ from contacts.api import (
 )
 from customers.api import CustomerInputSerializer, PhoneInputSerializer
 from parts.api import LineInputSerializer, PartsOrderInputSerializer, PartsOrderUpdateSerializer
-from service.api import ServiceRecordInputSerializer, ServiceRecordUpdateSerializer
+from service.api import (
+    HourReadingInputSerializer,
+    ServiceRecordInputSerializer,
+    ServiceRecordUpdateSerializer,
+)
 from tests import every_field as ef
 from tests.factories import (
     CustomerFactory,
@@ -212,6 +216,15 @@ def test_service_record_create_and_update_keep_every_field(archivist, service_us
     url = f"/api/v1/service-records/{created['id']}/"
     assert ef.echo_diff(body, _ok(client.put(url, body, format="json"))) == {}
     assert ef.echo_diff(body, _ok(client.get(url))) == {}
+
+
+def test_hour_reading_keeps_every_field(service_user):
+    machine = MachineFactory(customer=CustomerFactory())
+    client = api(service_user)
+    body = ef.api_values(HourReadingInputSerializer(), overrides={"machine": machine.pk})
+    created = _ok(client.post("/api/v1/hour-readings/", body, format="json"), 201)
+    assert ef.echo_diff(body, created) == {}
+    assert ef.echo_diff(body, _ok(client.get(f"/api/v1/hour-readings/{created['id']}/"))) == {}
 
 
 # --- parts orders ----------------------------------------------------------------------------
