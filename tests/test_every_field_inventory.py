@@ -141,7 +141,13 @@ def test_every_write_serializer_is_sent_field_by_field():
 
 
 @pytest.mark.parametrize(
-    "field", [forms.URLField(), forms.SlugField(), forms.JSONField(), forms.FileField()]
+    "field",
+    [
+        forms.URLField(assume_scheme="https"),
+        forms.SlugField(),
+        forms.JSONField(),
+        forms.FileField(),
+    ],
 )
 def test_form_value_generator_fails_loudly_on_a_type_it_does_not_know(field):
     with pytest.raises(ef.UnknownFieldType):
