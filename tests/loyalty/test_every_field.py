@@ -275,3 +275,27 @@ def test_monthly_report_page_keeps_summary_and_every_entry_field(client, manager
     shown = ef.browser_data(ef._soup_form(again, ["summary"]))
     assert {k: shown[k] for k in boxes} == {k: [v] for k, v in boxes.items()}
     assert shown["summary"] == ["本月总结"]
+
+
+def test_award_form_keeps_every_field(client, archivist, manager, gold):
+    from loyalty.models import GoldAward
+    from tests.loyalty.helpers import register
+
+    register(archivist, CustomerFactory(name="另一位金卡", manager=manager))
+    year = timezone.localdate().year
+    client.force_login(archivist)
+    url = f"/loyalty/gold-user-of-the-year/{year}/award/"
+    page = client.get(url)
+    form = page.context["form"]
+    assert len(form.fields["customer"].choices) == 2  # a choice other than the first
+    data, expected = ef.fill(page.content.decode(), form)
+    ef.submit(client, url, data)
+
+    award = GoldAward.objects.get(year=year)
+    stored = {"customer": award.customer_id, "prize": award.prize}
+    stored |= {"prize_value": award.prize_value, "note": award.note}
+    assert ef.diff(expected, stored) == {}
+    ranking = client.get(f"/loyalty/gold-user-of-the-year/?year={year}").content.decode()
+    shown = {k: v for k, v in expected.items() if k != "customer"}  # written as the name
+    assert ef.not_shown(ranking, form.fields, shown) == {}
+    assert award.customer.name in ef.page_text(ranking)
