@@ -27,8 +27,13 @@ class ReportFormMixin(DossierFormMixin):
             choices=Intent.choices,
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            initial=unpack_intents(getattr(self.instance, "intents", "")),  # type: ignore[attr-defined]
         )
+        # The column holds intents packed (",new,lease,"), and a form's `initial` (the
+        # instance's values plus the caller's) wins over a field's initial: unpacked here, or
+        # every box would show unticked and saving the form would drop them.
+        initial = self.initial  # type: ignore[attr-defined]
+        if isinstance(initial.get("intents"), str):
+            initial["intents"] = unpack_intents(initial["intents"])
         occurred = self.fields["occurred_at"]  # type: ignore[attr-defined]
         occurred.widget = DATETIME_WIDGET
         occurred.input_formats = DATETIME_FORMATS

@@ -164,8 +164,6 @@ def submission_file(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(submission)
     initial = {f: getattr(submission, f) for f in services.REPORT_FIELDS}
     form = FileForm(request.POST or None, initial=initial)
-    if request.method == "GET":
-        form.fields["intents"].initial = submission.intent_list
     customer_form = CustomerQuickForm(
         request.POST or None, instance=submission.customer, prefix="customer"
     )

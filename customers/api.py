@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -182,7 +183,12 @@ class CustomerInputSerializer(serializers.ModelSerializer):
     manager = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), allow_null=True, required=False
     )
-    phones = PhoneInputSerializer(many=True, required=False, write_only=True)
+    phones = PhoneInputSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text="Only when creating; an update that sends phones is refused (400).",
+    )
 
     class Meta:
         model = Customer
@@ -294,7 +300,12 @@ class CustomerViewSet(viewsets.ModelViewSet):
         serializer = CustomerInputSerializer(customer, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        data.pop("phones", None)  # phones change through their own rows, not by replacement
+        if "phones" in data:
+            # Phones change through their own rows (each keeps its history), not by
+            # replacement: refused rather than answered 200 and dropped.
+            raise ValidationError(
+                {"phones": [_("Phones are added and changed one by one on the dossier, not here.")]}
+            )
         customer = services.customer_update(actor=request.user, customer=customer, data=data)
         return self._detail(customer)
 

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -94,6 +94,53 @@ class CustomerForm(DossierFormMixin, forms.ModelForm):
         ]
         field_classes = {"manager": PersonChoiceField}
 
+    # The page's fieldsets by field name (no legend: below them). Every field of the form is in
+    # exactly one of them; __init__ refuses a form that is not, so a field added to Meta.fields
+    # cannot be left off the page or shown twice.
+    FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
+        (
+            _("Profile"),
+            (
+                "kind",
+                "name",
+                "status",
+                "manager",
+                "sales_region",
+                "is_benchmark",
+                "is_key_account",
+                "province",
+                "city",
+                "county",
+                "address",
+                "industry",
+                "sub_industry",
+                "started_operating_year",
+                "repair_capability",
+                "external_ref",
+            ),
+        ),
+        (
+            _("Personal side"),
+            (
+                "gender",
+                "birth_date",
+                "birth_year",
+                "id_number",
+                "family_situation",
+                "hobbies",
+                "personality",
+                "background",
+                "education",
+                "birthday_notes",
+            ),
+        ),
+        (
+            _("Sub-dealer"),
+            ("market_size", "staff_count", "vehicle_count", "warehouse", "registered_capital"),
+        ),
+        (None, ("notes",)),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(PersonChoiceField, self.fields["manager"]).queryset = (
@@ -101,6 +148,15 @@ class CustomerForm(DossierFormMixin, forms.ModelForm):
             .objects.filter(groups__name=roles.SALES_MANAGER, is_active=True)
             .order_by("username")
         )
+        placed = [name for _legend, names in self.FIELDSETS for name in names]
+        if sorted(placed) != sorted(self.fields):
+            raise ImproperlyConfigured(
+                f"CustomerForm.FIELDSETS must name each field once: {placed} vs {list(self.fields)}"
+            )
+
+    def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """(legend, bound fields) in page order, for the template."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
 
 
 class PhoneForm(DossierFormMixin, forms.ModelForm):
