@@ -453,3 +453,12 @@ def test_the_schema_documents_the_409_of_writes(db):
     operations = schema["paths"]["/api/v1/contact-logs/"]
     assert "409" in operations["post"]["responses"]
     assert "409" not in operations["get"]["responses"]
+
+
+def test_an_import_attaches_to_the_dossier_that_lives_now_after_two_merges(merged_pair, archivist):
+    from customers.importing.commit import _lock_targets
+
+    survivor, loser = merged_pair
+    third = CustomerFactory(name="刘文材")
+    merge_module.customer_merge(actor=archivist, survivor=third, loser=survivor)
+    assert _lock_targets({loser.pk, third.pk}) == {loser.pk: third.pk}
