@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import OuterRef, ProtectedError, Subquery, Sum
+from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -52,6 +53,72 @@ def _save(instance: Row, *, actor: Any) -> Row:
     instance._history_user = actor  # type: ignore[attr-defined]
     instance.save()
     return instance
+
+
+class CustomerMerged(ValidationError):
+    """A write aimed at a customer who has been merged into another: refused, naming the
+    survivor, so the user can redo it there (the API answers 409 with `survivor`)."""
+
+    def __init__(self, customer: Customer, survivor: Customer) -> None:
+        self.customer, self.survivor = customer, survivor
+        # Read by dealercrm.api_support: the extra fields of the 409 answer.
+        self.conflict = {"survivor": survivor.pk}
+        super().__init__(
+            _(
+                "%(name)s (#%(pk)s) has been merged into %(survivor)s (#%(survivor_pk)s) "
+                "meanwhile; nothing was saved. Enter it on %(survivor)s."
+            )
+            % {
+                "name": customer.name,
+                "pk": customer.pk,
+                "survivor": survivor.name,
+                "survivor_pk": survivor.pk,
+            },
+            code="merged",
+        )
+
+
+def customer_lock_for_write(customer: Customer | int, *, actor: Any) -> Customer:
+    """Lock a customer's row for a write that changes him or attaches a row to him (a
+    contact log, a service record, a phone …) and return him as he is now. Call it first,
+    before taking any other lock, inside the write's transaction.
+
+    A merge locks both customers' rows the same way (customers.matching.merge._lock) before
+    it moves their rows, so the two take turns: a write that gets the lock first commits
+    before the merge looks for rows to move (its row moves to the survivor); a write that
+    waits for the merge then finds a tombstone and is refused (CustomerMerged) instead of
+    leaving its row on the merged-away customer, where nobody would see it. Customer.objects
+    would hide the tombstone: the base manager is used to tell "merged" from "deleted".
+    Someone who may not see the survivor (another manager's customer) is told nothing
+    about it: for him the customer is gone (404).
+    """
+    pk = customer.pk if isinstance(customer, Customer) else customer
+    locked = Customer.all_objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise Http404("No such customer")
+    if locked.merged_into_id is None:
+        return locked
+    survivor = locked
+    seen = {locked.pk}
+    # A survivor may itself have been merged since: name the dossier that lives now.
+    while survivor.merged_into_id is not None and survivor.merged_into_id not in seen:
+        seen.add(survivor.merged_into_id)
+        survivor = Customer.all_objects.get(pk=survivor.merged_into_id)
+    if not roles.can_view_customer(actor, survivor):
+        raise Http404("No such customer")
+    raise CustomerMerged(locked, survivor)
+
+
+def customers_lock_live(customer_ids: Iterable[Any]) -> list[Any]:
+    """customer_lock_for_write for a job that attaches rows to many customers (reminders,
+    report lines, credits): their rows locked in primary-key order, as a merge locks its
+    two, and the ids of those still live — one merged away meanwhile gets nothing."""
+    return list(
+        Customer.all_objects.select_for_update()
+        .filter(pk__in={pk for pk in customer_ids if pk is not None}, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def refresh_last_contacted(customer_ids: Iterable[Any]) -> int:
@@ -147,7 +214,7 @@ def customer_create(
 @transaction.atomic
 def customer_update(*, actor: Any, customer: Customer, data: Mapping[str, Any]) -> Customer:
     roles.require(roles.can_write_dossier, actor)
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = customer_lock_for_write(customer, actor=actor)
     old_manager_id, was_gold = customer.manager_id, customer.is_gold_card
     _apply(customer, data)
     _validate_manager(customer.manager)
@@ -221,7 +288,7 @@ def row_add(*, actor: Any, customer: Customer, model: type[Row], data: Mapping[s
     roles.require(roles.can_write_dossier, actor)
     if model not in ROW_MODELS.values():
         raise ValueError(f"{model.__name__} is not a dossier row")
-    Customer.objects.select_for_update().filter(pk=customer.pk).exists()
+    customer = customer_lock_for_write(customer, actor=actor)
     row = _apply(model(customer=customer), data)
     _check_row(row)
     return _save(row, actor=actor)

@@ -44,6 +44,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         log_denied(request, 401, str(exc.detail))
     elif isinstance(exc, exceptions.PermissionDenied | DjangoPermissionDenied):
         log_denied(request, 403, str(exc))
+    conflict = getattr(exc, "conflict", None)
+    if isinstance(exc, DjangoValidationError) and isinstance(conflict, dict):
+        # The object changed under the write (a customer merged away meanwhile): 409, with
+        # what the service says the client needs to redo it (the survivor's id).
+        return Response({"detail": " ".join(exc.messages), **conflict}, status=409)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -103,6 +108,8 @@ ERROR_RESPONSES = {
     "403": "The caller's role may not do this.",
     "404": "No such object, or one the caller may not see.",
     "405": "Method not allowed on this resource.",
+    "409": "The object changed under the write (a customer merged into another meanwhile): "
+    "nothing was written; 'survivor' names the customer to write to instead.",
     "415": "The request body's media type is not accepted here (send JSON).",
     "429": "Too many requests; see Retry-After.",
 }
@@ -120,6 +127,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             codes = ["400", "401", "403", "404", "405", "429"]
             if method != "get":
                 codes.append("415")
+            if method in {"post", "put", "patch"}:
+                codes.append("409")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from customers.models import Customer
+from customers.services import customer_lock_for_write
 from dealercrm import roles
 from dealercrm.money import ZERO, discounted, gold_discount_rate, to_fen
 
@@ -188,6 +189,7 @@ def parts_order_create(
     """A purchase as invoiced. A gold-card customer gets the configured discount
     automatically, and the rate is recorded on the order."""
     roles.require(roles.can_write_parts_order, actor)
+    customer = customer_lock_for_write(customer, actor=actor)
     roles.require(roles.can_view_customer(actor, customer))
     order = PartsOrder(
         customer=customer, created_by=actor, discount_rate=gold_discount_rate(customer)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from customers.selectors import at_risk_filter, with_last_contact
+from customers.services import customers_lock_live
 from dealercrm import roles
 
 from ..models import ContactLog, Escalation, Notification, Nudge, Reminder
@@ -80,6 +81,9 @@ def reminders_open_month(*, actor: Any, month: dt.date) -> OpenResult:
     month = month_start(month)
     due = month_end(month)
     gold = list(_gold_customers().values_list("pk", "manager_id"))
+    # Locked as a merge locks them: no reminder lands on a customer merged away meanwhile.
+    live = set(customers_lock_live(pk for pk, _manager in gold))
+    gold = [(pk, manager_id) for pk, manager_id in gold if pk in live]
     Reminder.objects.bulk_create(
         [
             Reminder(

@@ -60,6 +60,7 @@ def submission_create(
     """Store a manager's report exactly as submitted, for the archivist's inbox."""
     roles.require(roles.can_submit_report, actor)
     if customer is not None:
+        customer = customer_services.customer_lock_for_write(customer, actor=actor)
         # The caller looked the customer up through the scoped selector (404 otherwise);
         # this is the service's own guard for every other path.
         roles.require(roles.can_view_customer(actor, customer))
@@ -105,7 +106,16 @@ def submission_file(
     """File a report: the contact log (pre-filled from the report, as the archivist edited
     it), any dossier edits, the new customer if the report described one — all or nothing."""
     roles.require(roles.can_file_submissions, actor)
+    # The customer first, then the submission: a merge locks the customers, then moves
+    # their pending submissions; taking the two locks the other way round would deadlock.
+    reported_on = (
+        Submission.objects.filter(pk=submission.pk).values_list("customer_id", flat=True).first()
+    )
+    if reported_on is not None:
+        customer_services.customer_lock_for_write(reported_on, actor=actor)
     submission = _claim(submission)
+    if submission.customer_id != reported_on:
+        raise ValidationError(_("The report changed meanwhile; open it again."))
     customer = submission.customer
     if customer is None:
         customer = customer_services.customer_create(
@@ -184,6 +194,7 @@ def contact_log_create(
     *, actor: Any, customer: Customer, data: Mapping[str, Any], staff: Any = None
 ) -> ContactLog:
     roles.require(roles.can_write_contact_log, actor)
+    customer = customer_services.customer_lock_for_write(customer, actor=actor)
     log = ContactLog(customer=customer, staff=staff, **_report_data(data))
     log.full_clean()
     log._history_user = actor  # type: ignore[attr-defined]
@@ -240,6 +251,9 @@ def _prefill(report: MonthlyReport) -> None:
     gold = Customer.objects.filter(manager=report.manager, is_gold_card=True).order_by(
         "name_pinyin"
     )
+    # Locked as a merge locks them: no report line lands on a customer merged away meanwhile.
+    live = set(customer_services.customers_lock_live(gold.values_list("pk", flat=True)))
+    gold = gold.filter(pk__in=live)
     existing = set(report.entries.values_list("customer_id", flat=True))
     logs: dict[int, list[ContactLog]] = {}
     for log in ContactLog.objects.filter(

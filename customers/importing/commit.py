@@ -161,6 +161,32 @@ def _write(actor: Any, batch: ImportBatch, progress: Progress | None) -> dict[st
     return counts
 
 
+def _lock_targets(ids: set[int]) -> dict[int, int]:
+    """Lock the dossiers rows attach to, in primary-key order as a merge locks them, so
+    none is merged away under the rows added to it; one merged away since the dry run
+    lives on in the one it was merged into (followed, and locked, to the live one)."""
+    into: dict[int, int | None] = {}
+    todo = set(ids)
+    while todo:
+        locked = (
+            Customer.all_objects.select_for_update()
+            .filter(pk__in=todo)
+            .order_by("pk")
+            .values_list("pk", "merged_into_id")
+        )
+        into.update(locked)
+        todo = {m for m in into.values() if m is not None and m not in into}
+    merged: dict[int, int] = {}
+    for pk, target in into.items():
+        seen = {pk}
+        while target is not None and into.get(target) is not None and target not in seen:
+            seen.add(target)
+            target = into[target]
+        if target is not None:
+            merged[pk] = target
+    return merged
+
+
 def _resolve(row: ImportRow, results: dict[int, int | None], merged: dict[int, int]) -> int | None:
     if row.verdict == ImportRow.Verdict.DUPLICATE and row.match_row is not None:
         return results.get(row.match_row)
@@ -179,13 +205,8 @@ def _write_chunk(
     view_perm: Permission,
 ) -> None:
     Decision = ImportRow.Decision
-    # A dossier merged away since the dry run lives on in the one it was merged into.
     match_ids = {r.match_customer_id for r in chunk if r.match_customer_id}
-    merged = dict(
-        Customer.all_objects.filter(pk__in=match_ids, merged_into__isnull=False).values_list(
-            "pk", "merged_into_id"
-        )
-    )
+    merged = _lock_targets(match_ids)
     creates: list[tuple[ImportRow, Customer]] = []
     for row in chunk:
         if row.decision == Decision.CREATE and row.verdict != ImportRow.Verdict.INVALID:

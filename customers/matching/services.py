@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import CustomerRelation, DuplicateCandidate
+from customers.services import customer_lock_for_write
 from dealercrm import roles
 
 from .merge import customer_merge, merge_preview, merge_undo
@@ -61,6 +62,11 @@ def candidate_relate(
     """Relatives (brothers of one village, father and son): linked as related customers,
     and the pair leaves the queue like a dismissed one."""
     roles.require(roles.can_review_duplicates, actor)
+    # The customers first (in primary-key order, as a merge takes them), then the pair: a
+    # merge of either refuses this or waits for it, and the relation never links a
+    # merged-away customer.
+    for pk in (candidate.low_id, candidate.high_id):
+        customer_lock_for_write(pk, actor=actor)
     candidate = _open_candidate(candidate)
     existing = CustomerRelation.objects.filter(
         customer_id__in=(candidate.low_id, candidate.high_id),

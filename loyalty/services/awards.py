@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from customers.services import customer_lock_for_write
 from dealercrm import roles
 
 from ..models import AwardScoring, GoldAward
@@ -30,6 +31,7 @@ def gold_award_create(
     """One gold user per year, chosen from that year's ranking; the row keeps the score
     and its components as they stood, so the award can always be explained."""
     roles.require(roles.can_manage_gold_cards, actor)
+    customer = customer_lock_for_write(customer, actor=actor)
     if year > timezone.localdate().year:
         raise ValidationError({"year": _("A year that has not begun cannot be awarded.")})
     if GoldAward.objects.filter(year=year).exists():

@@ -96,7 +96,7 @@ def gold_card_register(
     """Register a gold customer: the form's traits and evidence, the responsible manager
     (within his cap) and a VIP card number — all or nothing."""
     roles.require(roles.can_manage_gold_cards, actor)
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = customer_services.customer_lock_for_write(customer, actor=actor)
     if customer.is_key_account:
         # Seed 000: a key account will never be anyone's loyal customer; keep the kinds apart.
         raise ValidationError(
@@ -179,7 +179,14 @@ def _change_state(
     *, actor: Any, card: GoldCard, to: str, reason: str, on: dt.date | None
 ) -> GoldCard:
     roles.require(roles.can_manage_gold_cards, actor)
+    # The holder's row first, then the card: a merge locks the customers, then moves their
+    # cards; the other order would deadlock with it.
+    holder = GoldCard.objects.filter(pk=card.pk).values_list("customer_id", flat=True).first()
+    if holder is not None:
+        customer_services.customer_lock_for_write(holder, actor=actor)
     card = GoldCard.objects.select_for_update().select_related("customer").get(pk=card.pk)
+    if card.customer_id != holder:
+        raise ValidationError(_("The card changed meanwhile; open it again."))
     allowed, kind = _TRANSITIONS[GoldCard.State(to)]
     if card.state not in allowed:
         raise ValidationError(
@@ -260,7 +267,7 @@ def traits_set(*, actor: Any, customer: Customer, ticks: Mapping[str, str]) -> l
         raise ValidationError(
             _("Write a note for each ticked trait: %(t)s.") % {"t": "; ".join(missing)}
         )
-    Customer.objects.select_for_update().filter(pk=customer.pk).exists()
+    customer = customer_services.customer_lock_for_write(customer, actor=actor)
     current = {row.trait: row for row in CustomerTrait.objects.filter(customer=customer)}
     for trait, row in current.items():
         if trait not in wanted:

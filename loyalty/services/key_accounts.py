@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from customers.services import customer_lock_for_write
 from dealercrm import roles
 
 from ..models import Tender
@@ -31,6 +32,7 @@ def _save(tender: Tender, data: Mapping[str, Any], actor: Any) -> Tender:
 @transaction.atomic
 def tender_create(*, actor: Any, customer: Customer, data: Mapping[str, Any]) -> Tender:
     roles.require(roles.can_write_tender, actor)
+    customer = customer_lock_for_write(customer, actor=actor)
     if not customer.is_key_account:
         raise ValidationError(
             _("%(name)s is not a key account; tenders are tracked for key accounts.")

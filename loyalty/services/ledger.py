@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, Machine
+from customers.services import customer_lock_for_write, customers_lock_live
 from dealercrm import roles
 from dealercrm.money import to_fen
 
@@ -99,8 +100,17 @@ def credits_sync(*, actor: Any, customer: Customer) -> int:
     the referrer, the purchase came on or after the referral). Returns the rows added.
     """
     roles.require(roles.can_sync_credits, actor)
+    # The rows a merge locks: credits never land on a customer merged away meanwhile. One
+    # merged since (a task queued before the merge) earns nothing here; the survivor's
+    # own sync, nightly at the latest, counts his purchases.
+    if not customers_lock_live([customer.pk]):
+        return 0
     rules = list(BenefitRule.objects.filter(is_active=True))
     referral = Referral.objects.filter(referred=customer).first()
+    if referral is not None and not customers_lock_live([referral.referrer_id]):
+        # The referrer was merged away while we waited: his credits wait for the next sync
+        # (nightly), which finds the referral on the survivor.
+        referral = None
     beneficiaries = {BenefitRule.Beneficiary.BUYER: customer.pk}
     if referral is not None:
         beneficiaries[BenefitRule.Beneficiary.REFERRER] = referral.referrer_id
@@ -170,9 +180,10 @@ def credits_sync_all(*, actor: Any) -> int:
 # --- spending and correcting ------------------------------------------------------------------
 
 
-def _lock_ledger(customer_id: int) -> None:
-    """Serialise every movement of one customer's credits (the customer's row is the lock)."""
-    list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+def _lock_ledger(customer_id: int, actor: Any) -> Customer:
+    """Serialise every movement of one customer's credits (the customer's row is the lock,
+    the one a merge takes too: an entry never lands on a customer merged away meanwhile)."""
+    return customer_lock_for_write(customer_id, actor=actor)
 
 
 def _money(value: Any, field: str) -> Decimal:
@@ -195,7 +206,7 @@ def ledger_redeem(
     amount = _money(amount, "amount")
     if parts_order.customer_id != customer.pk:
         raise ValidationError({"parts_order": _("This parts order belongs to another customer.")})
-    _lock_ledger(customer.pk)
+    customer = _lock_ledger(customer.pk, actor)
     card = GoldCard.objects.filter(customer=customer).exclude(state=GoldCard.State.REVOKED).first()
     if card is None or not card.is_active:
         raise ValidationError(_("Credits are redeemed only while the customer's card is active."))
@@ -254,7 +265,7 @@ def ledger_reverse(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntr
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the correction.")})
-    _lock_ledger(entry.customer_id)
+    _lock_ledger(entry.customer_id, actor)
     entry = LedgerEntry.objects.get(pk=entry.pk)
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise ValidationError(_("This entry was already reversed."))

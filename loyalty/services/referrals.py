@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
+from customers.services import customer_lock_for_write
 from dealercrm import roles
 
 from ..models import Referral
@@ -44,14 +45,13 @@ def referral_create(
     referred_on = referred_on or timezone.localdate()
     if referred_on > timezone.localdate():
         raise ValidationError({"referred_on": _("The date cannot be in the future.")})
-    # Both rows locked in primary-key order: two referrals recorded at once (A→B and B→A)
-    # cannot both pass the loop check.
-    list(
-        Customer.objects.select_for_update()
-        .filter(pk__in=[referrer.pk, referred.pk])
-        .order_by("pk")
-        .values_list("pk")
-    )
+    # Both rows locked in primary-key order (as a merge locks them): two referrals recorded
+    # at once (A→B and B→A) cannot both pass the loop check, and neither customer can be
+    # merged away under the new row.
+    locked = {
+        pk: customer_lock_for_write(pk, actor=actor) for pk in sorted([referrer.pk, referred.pk])
+    }
+    referrer, referred = locked[referrer.pk], locked[referred.pk]
     existing = Referral.objects.filter(referred=referred).select_related("referrer").first()
     if existing is not None:
         raise ValidationError(

@@ -190,6 +190,10 @@ def _write(month: dt.date, basis: str) -> None:
     params = [*ranked_params, month, basis, stable_min, stable_min, previous]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+    # A customer merged away while the INSERT ran (it waited for the merge on his row, then
+    # wrote his line anyway): his line would be hidden on the tombstone. Every line of the
+    # month is this run's own, so those are simply dropped.
+    TierSnapshot.objects.filter(month=month, customer__merged_into__isnull=False).delete()
     # A month recomputed after the one that follows it: that month's "tier the month
     # before" is now this month's.
     link_previous_tiers(_add_months(month, 1))

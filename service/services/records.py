@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, Machine
+from customers.services import customer_lock_for_write
 from dealercrm import roles
 from dealercrm.money import discounted, gold_discount_rate, to_fen
 
@@ -122,6 +123,8 @@ def service_record_create(
     *, actor: Any, customer: Customer, data: Mapping[str, Any]
 ) -> ServiceRecord:
     roles.require(roles.can_write_service_record, actor)
+    # First of all the locks this write takes (a merge moving this customer's rows waits).
+    customer = customer_lock_for_write(customer, actor=actor)
     roles.require(roles.can_view_customer(actor, customer))
     record = ServiceRecord(
         customer=customer, created_by=actor, discount_rate=gold_discount_rate(customer)
