@@ -246,11 +246,13 @@ DEALERCRM = {
     "GOLD_TRAIT_INFORMATION_PER_YEAR": env.int("GOLD_TRAIT_INFORMATION_PER_YEAR", default=2),
     "AT_RISK_DAYS": env.int("AT_RISK_DAYS", default=90),
     # Login throttling: failures allowed per user name / per IP within the window (s),
-    # then the key is locked for LOGIN_LOCK seconds (429 with Retry-After).
+    # then the key is locked for LOGIN_LOCK seconds (429 with Retry-After). The IP counts
+    # and locks only user names that have not logged in from it for KNOWN_ADDRESS_DAYS.
     "LOGIN_FAILURES_PER_USER": env.int("LOGIN_FAILURES_PER_USER", default=5),
     "LOGIN_FAILURES_PER_IP": env.int("LOGIN_FAILURES_PER_IP", default=20),
     "LOGIN_WINDOW": env.int("LOGIN_WINDOW", default=900),
     "LOGIN_LOCK": env.int("LOGIN_LOCK", default=900),
+    "LOGIN_KNOWN_ADDRESS_DAYS": env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90),
     # Behind the production proxy the client address is the first X-Forwarded-For hop.
     "TRUST_X_FORWARDED_FOR": env.bool("TRUST_X_FORWARDED_FOR", default=PRODUCTION),
     # 80/20 tiering (seed 001): a customer is stable when he bought in at least this many
