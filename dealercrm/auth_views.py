@@ -17,7 +17,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import security
+from . import parsers, security
 
 
 def _locked(request: HttpRequest, wait: int) -> HttpResponse:
@@ -73,6 +73,9 @@ class TokenResponseSerializer(serializers.Serializer):
 class ThrottledObtainAuthToken(ObtainAuthToken):
     """`POST /api/v1/auth/token/` {"username","password"} → {"token"}; throttled like the
     login page (429 with Retry-After)."""
+
+    # DRF's view names its own parsers; ours bound JSON's depth and refuse NULs
+    parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
 
     @extend_schema(
         request=AuthTokenSerializer,
