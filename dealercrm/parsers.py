@@ -16,22 +16,34 @@ from rest_framework.utils import json
 
 from .input_guard import has_nul, nul_message
 
-# A JSON string (with its escapes) or a bracket: brackets inside strings are not nesting.
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# A JSON string (with its escapes): brackets inside strings are not nesting.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_RUN = re.compile(r"\[+|\]+")
 
 
 def too_deep(text: str, limit: int) -> bool:
-    """Does the JSON text nest arrays/objects more than `limit` levels? One linear scan
-    that stops at the first level past the limit, so a deep body costs little."""
-    depth = 0
-    for match in _TOKEN.finditer(text):
-        char = text[match.start()]
-        if char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif char in "]}":
-            depth -= 1
+    """Does the JSON text nest arrays/objects more than `limit` levels?
+
+    Never recursive, linear, and mostly in C: strings and all but the brackets are dropped
+    (objects count as arrays), then innermost pairs are removed a level per pass while that
+    shrinks the rest much (each pass lowers the deepest level by exactly one), and the rest
+    is measured run by run. A 2.5 MB body costs about what json.loads of it costs."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    brackets = brackets.replace("{", "[").replace("}", "]")
+    levels = 0
+    while levels <= limit:
+        inner = brackets.replace("[]", "")
+        if len(brackets) - len(inner) < max(len(brackets) // 10, 1):
+            break
+        brackets, levels = inner, levels + 1
+    if levels > limit:
+        return True
+    for run in _RUN.finditer(brackets):
+        width = run.end() - run.start()
+        levels += width if brackets[run.start()] == "[" else -width
+        if levels > limit:
+            return True
     return False
 
 

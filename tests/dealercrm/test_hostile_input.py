@@ -204,3 +204,28 @@ def test_oversized_json_answers_400(settings, manager, nothing_written):
     assert response.status_code == 400
     assert nothing_written()
     assert get_user_model().objects.count() == 1
+
+
+def depth_of(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(depth_of, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(depth_of, value), default=0)
+    return 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        nested(32),
+        nested(33),
+        deep_object(33),
+        "[" + ",".join([nested(31)] * 200) + "]",  # wide, at the limit
+        "[" + ",".join([nested(20)] * 200 + [nested(32)]) + "]",  # one deep branch
+        '{"a": [1, {"b": "]]]}}}"}, [[[]]]], "c": {"d": "\\"[[[["}}',
+    ],
+)
+def test_the_depth_scan_agrees_with_the_parsed_depth(body):
+    from dealercrm.parsers import too_deep
+
+    assert too_deep(body, 32) == (depth_of(json.loads(body)) > 32)
