@@ -158,6 +158,8 @@ def test_deeply_nested_json_at_the_token_endpoint_answers_400(manager, nothing_w
         ("patch", "/api/v1/customers/{pk}/"),
         ("post", "/api/v1/contact-logs/"),
         ("post", "/api/v1/duplicates/1/dismiss/"),
+        ("post", "/api/v1/gold-cards/"),  # JSON-only views name their parser
+        ("post", "/api/v1/referrals/"),
     ],
 )
 def test_deeply_nested_json_answers_400_when_logged_in(archivist, customer, method, url):
