@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
@@ -16,7 +17,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import security
+from . import parsers, security
 
 
 def _locked(request: HttpRequest, wait: int) -> HttpResponse:
@@ -40,16 +41,29 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form: Any) -> HttpResponse:
         username = self.request.POST.get("username", "")
+        attempts_left = None
         if username and self.request.POST.get("password"):
+            ip = security.client_ip(self.request)
             security.record_failure(self.request, username)
-            wait = security.retry_after(username, security.client_ip(self.request))
+            wait = security.retry_after(username, ip)
             if wait:
                 return _locked(self.request, wait)
-        return super().form_invalid(form)
+            attempts_left = security.attempts_left(username, ip)
+        # the warning before the lock (还可尝试 N 次)
+        context = self.get_context_data(form=form, attempts_left=attempts_left)
+        return self.render_to_response(context)
 
     def form_valid(self, form: Any) -> HttpResponse:
         security.record_success(self.request, form.get_user().get_username())
         return super().form_valid(form)
+
+
+def _attempts_left_message(n: int) -> str:
+    return ngettext(
+        "You may try %(n)s more time before logging in is paused.",
+        "You may try %(n)s more times before logging in is paused.",
+        n,
+    ) % {"n": n}
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -60,11 +74,17 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
     """`POST /api/v1/auth/token/` {"username","password"} → {"token"}; throttled like the
     login page (429 with Retry-After)."""
 
+    # DRF's view names its own parsers; ours bound JSON's depth and refuse NULs
+    parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
+
     @extend_schema(
         request=AuthTokenSerializer,
         responses={
             200: TokenResponseSerializer,
-            400: OpenApiResponse(description="Wrong user name or password"),
+            400: OpenApiResponse(
+                description="Wrong user name or password; the message says how many tries "
+                "are left before the lock"
+            ),
             429: OpenApiResponse(description="Too many failed logins; see Retry-After"),
         },
     )
@@ -77,12 +97,17 @@ class ThrottledObtainAuthToken(ObtainAuthToken):
             raise exceptions.Throttled(wait=wait)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
+            errors = dict(serializer.errors)
             if username and data.get("password"):
                 security.record_failure(request, username)
                 wait = security.retry_after(username, ip)
                 if wait:
                     raise exceptions.Throttled(wait=wait)
-            raise exceptions.ValidationError(serializer.errors)
+                errors["non_field_errors"] = [
+                    *errors.get("non_field_errors", []),
+                    _attempts_left_message(security.attempts_left(username, ip)),
+                ]
+            raise exceptions.ValidationError(errors)
         user = serializer.validated_data["user"]
         security.record_success(request, user.get_username())
         token, _created = Token.objects.get_or_create(user=user)

@@ -83,3 +83,26 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class KnownLoginAddress(models.Model):
+    """A user name that has logged in successfully from an address: an address locked for
+    guessing still lets these people in (an office shares one address; one colleague's
+    typos must not lock the others out). Written on every successful login."""
+
+    username = models.CharField(_("user name"), max_length=150)
+    ip = models.GenericIPAddressField(_("IP address"))
+    last_login_at = models.DateTimeField(_("last login"))
+
+    class Meta:
+        verbose_name = _("known login address")
+        verbose_name_plural = _("known login addresses")
+        constraints = [
+            # also the index of security.is_known_address (username, ip)
+            models.UniqueConstraint(
+                fields=["username", "ip"], name="dealercrm_knownloginaddress_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip}"

@@ -3,6 +3,7 @@
 Failed logins are counted per user name and per IP address in the database (so lockouts
 survive restarts, are shared by every worker, and can be listed and cleared by the
 archivist); a key over its limit answers 429 with Retry-After until the lock expires.
+An address lock never holds back a user name that has logged in from that address.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from dealercrm import roles
 
-from .models import LoginThrottle, SecurityEvent
+from .models import KnownLoginAddress, LoginThrottle, SecurityEvent
 
 
 def client_ip(request: Any) -> str | None:
@@ -61,6 +62,14 @@ def log_event(
 
 
 # --- login throttling ------------------------------------------------------------------
+#
+# Two counters, both over LOGIN_WINDOW seconds, each locking for LOGIN_LOCK seconds:
+# - a user name (any address): LOGIN_FAILURES_PER_USER failures lock that name everywhere;
+# - an address: LOGIN_FAILURES_PER_IP failures on user names that have never logged in from
+#   it lock the address, but only for such names. An office shares one address: colleagues
+#   who have logged in from it before keep logging in while a guessing script (or one
+#   clumsy colleague's misspelt names) is held back; their own typos are bounded by their
+#   name's lock. Failures of such known names are not counted at the address either.
 
 
 @dataclass(frozen=True)
@@ -77,11 +86,26 @@ def _limits(scope: str) -> Limits:
     return Limits(conf["LOGIN_FAILURES_PER_IP"], conf["LOGIN_WINDOW"], conf["LOGIN_LOCK"])
 
 
+def _name_key(username: str) -> str:
+    return username.strip().lower()[:150]
+
+
+def is_known_address(username: str, ip: str | None) -> bool:
+    """Has this user name logged in from this address within LOGIN_KNOWN_ADDRESS_DAYS?"""
+    if not username or not ip:
+        return False
+    since = timezone.now() - dt.timedelta(days=settings.DEALERCRM["LOGIN_KNOWN_ADDRESS_DAYS"])
+    return KnownLoginAddress.objects.filter(
+        username=_name_key(username), ip=ip, last_login_at__gte=since
+    ).exists()
+
+
 def _keys(username: str, ip: str | None) -> list[tuple[str, str]]:
+    """The counters a login attempt with this name from this address answers to."""
     keys: list[tuple[str, str]] = []
     if username:
-        keys.append((LoginThrottle.Scope.USERNAME, username.strip().lower()[:150]))
-    if ip:
+        keys.append((LoginThrottle.Scope.USERNAME, _name_key(username)))
+    if ip and not is_known_address(username, ip):
         keys.append((LoginThrottle.Scope.IP, ip))
     return keys
 
@@ -91,15 +115,30 @@ def retry_after(username: str, ip: str | None) -> int:
     now = timezone.now()
     waits = [
         (lock - now).total_seconds()
-        for lock in LoginThrottle.objects.filter(locked_until__gt=now)
-        .filter(
-            scope__in=[s for s, _ in _keys(username, ip)],
-            key__in=[k for _, k in _keys(username, ip)],
-        )
-        .values_list("locked_until", flat=True)
+        for scope, key in _keys(username, ip)
+        for lock in LoginThrottle.objects.filter(
+            scope=scope, key=key, locked_until__gt=now
+        ).values_list("locked_until", flat=True)
         if lock is not None  # never None here (locked_until__gt), but the column is nullable
     ]
     return max((math.ceil(w) for w in waits), default=0)
+
+
+def attempts_left(username: str, ip: str | None) -> int:
+    """Failures this name may still have from this address before a lock (the warning
+    shown after a failed login)."""
+    now = timezone.now()
+    left = []
+    for scope, key in _keys(username, ip):
+        limits = _limits(scope)
+        row = LoginThrottle.objects.filter(scope=scope, key=key).first()
+        counted = 0
+        if row is not None and (now - row.window_started_at).total_seconds() <= (
+            limits.window_seconds
+        ):
+            counted = row.failures
+        left.append(max(limits.failures - counted, 0))
+    return min(left, default=0)
 
 
 def record_failure(request: Any, username: str) -> int:
@@ -139,10 +178,16 @@ def record_failure(request: Any, username: str) -> int:
 
 def record_success(request: Any, username: str) -> None:
     """A good password clears the user name's count (not the IP's: one good account
-    must not unlock an address that is guessing others)."""
+    must not unlock an address that is guessing others) and makes the address known
+    for this name."""
     LoginThrottle.objects.filter(
-        scope=LoginThrottle.Scope.USERNAME, key=username.strip().lower()
+        scope=LoginThrottle.Scope.USERNAME, key=_name_key(username)
     ).delete()
+    ip = client_ip(request)
+    if ip:
+        KnownLoginAddress.objects.update_or_create(
+            username=_name_key(username), ip=ip, defaults={"last_login_at": timezone.now()}
+        )
 
 
 def lockouts() -> Any:

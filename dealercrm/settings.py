@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dealercrm.input_guard.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -169,6 +170,12 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")  # links in e-ma
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dealercrm <noreply@localhost>")
 
 REST_FRAMEWORK = {
+    # JSON bounded in size and depth, no NUL in any body (dealercrm/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "dealercrm.parsers.JSONParser",
+        "dealercrm.parsers.FormParser",
+        "dealercrm.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that an anonymous API call answers 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
@@ -247,11 +254,16 @@ DEALERCRM = {
     "GOLD_TRAIT_INFORMATION_PER_YEAR": env.int("GOLD_TRAIT_INFORMATION_PER_YEAR", default=2),
     "AT_RISK_DAYS": env.int("AT_RISK_DAYS", default=90),
     # Login throttling: failures allowed per user name / per IP within the window (s),
-    # then the key is locked for LOGIN_LOCK seconds (429 with Retry-After).
+    # then the key is locked for LOGIN_LOCK seconds (429 with Retry-After). The IP counts
+    # and locks only user names that have not logged in from it for KNOWN_ADDRESS_DAYS.
     "LOGIN_FAILURES_PER_USER": env.int("LOGIN_FAILURES_PER_USER", default=5),
     "LOGIN_FAILURES_PER_IP": env.int("LOGIN_FAILURES_PER_IP", default=20),
     "LOGIN_WINDOW": env.int("LOGIN_WINDOW", default=900),
     "LOGIN_LOCK": env.int("LOGIN_LOCK", default=900),
+    "LOGIN_KNOWN_ADDRESS_DAYS": env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90),
+    # An API JSON body nested deeper than this answers 400 before it is parsed (its size
+    # is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE).
+    "JSON_MAX_DEPTH": env.int("JSON_MAX_DEPTH", default=32),
     # Behind the production proxy the client address is the first X-Forwarded-For hop.
     "TRUST_X_FORWARDED_FOR": env.bool("TRUST_X_FORWARDED_FOR", default=PRODUCTION),
     # 80/20 tiering (seed 001): a customer is stable when he bought in at least this many

@@ -16,13 +16,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
 from dealercrm import roles
 from dealercrm.api_support import ScopedObjectMixin
+from dealercrm.parsers import JSONParser
 from dealercrm.templatetags.dealercrm import person
 from parts import selectors as parts_selectors
 
@@ -57,7 +58,7 @@ class JsonOnly:
     """Writes take JSON only: registrations nest the traits as an object, which form
     encodings cannot carry (the schema then documents application/json alone)."""
 
-    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]  # the project's: bounded depth
 
 
 class _Query(serializers.Serializer):
