@@ -25,9 +25,12 @@ run: migrate
 	@echo "(Ctrl+C stops the server)"
 	DEBUG=false $(PY) manage.py runserver --insecure $(HOST):$(PORT)
 
-## Run the test suite (SQLite unless DATABASE_URL is set; browser tests need Chromium).
+## Run the test suite (SQLite unless DATABASE_URL is set; browser tests need Chromium) on one
+## pytest-xdist worker per core, each with its own test database; PYTEST_WORKERS=0: one process.
+## loadgroup keeps the browser tests on one worker and the Celery worker tests on one.
+PYTEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -2,10 +2,15 @@
 
 With REQUIRE_SERVICES=1 (as CI sets it) the run fails unless the tests really talk to
 PostgreSQL and Redis and Chromium is installed: a missing service is an error, never a skip.
+
+`make test` runs the suite on pytest-xdist workers (`-n auto`). Each worker has its own test
+database (pytest-django suffixes its name: test_dealercrm_gw0 …) and its own Redis keys
+(below); the browser tests share one worker, and so do the Celery worker tests.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 
@@ -15,10 +20,13 @@ from tests.factories import CustomerFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# "gw0", "gw1" … in a pytest-xdist worker; empty in a plain run and in xdist's controller.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if not REQUIRE_SERVICES:
+    # Under xdist the controller checks once, before it starts any worker.
+    if not REQUIRE_SERVICES or XDIST_WORKER:
         return
     problems = []
     url = os.environ.get("DATABASE_URL", "")
@@ -43,35 +51,101 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError("Required services missing:\n  " + "\n  ".join(problems))
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the group marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With `--dist loadgroup`, one xdist worker takes all the browser tests (one Chromium,
+    one live server) and one all the tests running a real Celery worker; the others share
+    out the rest. Without xdist the group marks do nothing."""
+    for item in items:
+        for marker in ("browser", "worker"):
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.xdist_group(marker))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_keys_per_xdist_worker():
+    """xdist workers share REDIS_URL: each gets its own cache keys and its own Celery queues
+    (kombu's global key prefix), so the worker tests' purge and the import progress keys,
+    which are numbered like the worker's own database rows, never meet another worker's."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    if not (XDIST_WORKER and settings.REDIS_URL):
+        yield
+        return
+    from dealercrm.celery import app
+
+    prefix = f"test-{XDIST_WORKER}:"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    transport_before = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {**transport_before, "global_keyprefix": prefix}
+    with override_settings(CACHES=caches):
+        yield
+    app.conf.broker_transport_options = transport_before
+
+
+# The named users per role: the fixtures below, and module-wide data sets built once
+# (tests/dealercrm/test_permission_matrix.py) make the same people.
+USERS = {
+    "archivist": {
+        "username": "archivist",
+        "last_name": "王",
+        "first_name": "档案",
+        "role": "archivist",
+    },
+    "manager": {
+        "username": "manager1",
+        "last_name": "张",
+        "first_name": "伟",
+        "role": "sales_manager",
+    },
+    "other_manager": {
+        "username": "manager2",
+        "last_name": "李",
+        "first_name": "强",
+        "role": "sales_manager",
+    },
+    "service": {"username": "service1", "last_name": "赵", "first_name": "师傅", "role": "service"},
+    "executive": {"username": "exec1", "last_name": "陈", "first_name": "总", "role": "executive"},
+    # logged in, but holds no role at all
+    "outsider": {"username": "outsider"},
+}
+
+
+def make_users() -> dict:
+    return {role: UserFactory(**spec) for role, spec in USERS.items()}
+
+
 @pytest.fixture
 def archivist(db):
-    return UserFactory(username="archivist", last_name="王", first_name="档案", role="archivist")
+    return UserFactory(**USERS["archivist"])
 
 
 @pytest.fixture
 def manager(db):
-    return UserFactory(username="manager1", last_name="张", first_name="伟", role="sales_manager")
+    return UserFactory(**USERS["manager"])
 
 
 @pytest.fixture
 def other_manager(db):
-    return UserFactory(username="manager2", last_name="李", first_name="强", role="sales_manager")
+    return UserFactory(**USERS["other_manager"])
 
 
 @pytest.fixture
 def service_user(db):
-    return UserFactory(username="service1", last_name="赵", first_name="师傅", role="service")
+    return UserFactory(**USERS["service"])
 
 
 @pytest.fixture
 def executive(db):
-    return UserFactory(username="exec1", last_name="陈", first_name="总", role="executive")
+    return UserFactory(**USERS["executive"])
 
 
 @pytest.fixture
 def outsider(db):
     """Logged in, but holds no role at all."""
-    return UserFactory(username="outsider")
+    return UserFactory(**USERS["outsider"])
 
 
 @pytest.fixture
@@ -97,16 +171,22 @@ def users(archivist, manager, other_manager, service_user, executive, outsider):
     }
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 is right for production and needlessly slow for hundreds of test users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Argon2 (100 MiB per hash) is right for production and needlessly slow for thousands
+    of test users; for the whole session, so data built once per module is fast too. The
+    tests about hashing read the settings module itself (tests/dealercrm/test_settings.py)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def _celery_eager():
-    """Unit tests run tasks in-process, even when REDIS_URL points at a broker (CI);
-    the integration tests that need a real worker switch this off themselves."""
+    """Unit tests run tasks in-process, even when REDIS_URL points at a broker (CI), also
+    while data built once per module is written; the integration tests that need a real
+    worker switch this off themselves and back on."""
     from dealercrm.celery import app
 
     before = app.conf.task_always_eager

@@ -34,7 +34,10 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(live_server):
+    # Started after the live server, so closed before it: Chromium's kept-alive connections
+    # end while the server's request threads may still use the test database connection
+    # it shares with them (in-memory SQLite).
     if not Path(CHROMIUM).exists():
         if REQUIRE_SERVICES:
             pytest.fail(f"Chromium is required but missing at {CHROMIUM}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -214,3 +215,94 @@ class DuplicateCandidateFactory(factory.django.DjangoModelFactory):
         ]
     )
     fingerprint = "f" * 64
+
+
+# --- the gold-card programme (test setup: rows saved directly, not via loyalty.services) ---
+
+
+class BenefitRuleFactory(factory.django.DjangoModelFactory):
+    """Seed 000's first rule (1,000 CNY of parts for the buyer's first machine) by default;
+    get_or_create on the code, as the data migration already wrote the defaults."""
+
+    class Meta:
+        model = "loyalty.BenefitRule"
+        django_get_or_create = ("code",)
+
+    code = "purchase"
+    name = "购机后1000元配件赠送"
+    beneficiary = "buyer"
+    first_machine = 1
+    last_machine = 1
+    amount = Decimal("1000.00")
+
+
+class GoldCardFactory(factory.django.DjangoModelFactory):
+    """An active card issued a year ago, with its "issued" event (credits follow the events)
+    and the customer flagged gold, as gold_card_register leaves them."""
+
+    class Meta:
+        model = "loyalty.GoldCard"
+        skip_postgeneration_save = True
+
+    customer = factory.SubFactory(CustomerFactory, is_gold_card=True)
+    number = factory.Sequence(lambda n: f"JKT{n:05d}")
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
+    traits = factory.LazyFunction(
+        lambda: {"early": "2005年入行，做了二十年土方", "buys_often": "在我司买了三台装载机"}
+    )
+
+    @factory.post_generation
+    def issued_event(self, create, extracted, **kwargs):
+        if not create:
+            return
+        self.events.create(kind="issued", on=self.issued_on, actor=self.issued_by)
+        if self.state == "active" and not self.customer.is_gold_card:
+            Customer.all_objects.filter(pk=self.customer_id).update(is_gold_card=True)
+            self.customer.is_gold_card = True
+
+
+class LedgerEntryFactory(factory.django.DjangoModelFactory):
+    """A credit the customer earned with his own n-th machine (rule "purchase" by default)."""
+
+    class Meta:
+        model = "loyalty.LedgerEntry"
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "earn"
+    amount = Decimal("1000.00")
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    rule = factory.SubFactory(BenefitRuleFactory)
+    buyer = factory.SelfAttribute("customer")
+    machine_number = factory.Sequence(lambda n: n + 1)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "loyalty.Referral"
+
+    referrer = factory.SubFactory(CustomerFactory)
+    referred = factory.SubFactory(CustomerFactory)
+    referred_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+
+
+class TierSnapshotFactory(factory.django.DjangoModelFactory):
+    """One customer's row in last month's ranking (tier A, stable, 100,000 CNY of machines)."""
+
+    class Meta:
+        model = "loyalty.TierSnapshot"
+
+    month = factory.LazyFunction(
+        lambda: (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    )
+    customer = factory.SubFactory(CustomerFactory)
+    machines_total = Decimal("100000.00")
+    parts_total = Decimal("0.00")
+    service_total = Decimal("0.00")
+    contribution = factory.LazyAttribute(
+        lambda o: o.machines_total + o.parts_total + o.service_total
+    )
+    rank = factory.Sequence(lambda n: n + 1)
+    share_before = 0.0
+    tier = "A"
+    stable_quarters = 4
+    grid = "EI"
