@@ -193,13 +193,16 @@
     // sent back with errors keeps the key it was sent with (it is the same report).
     if (!field.value) field.value = newKey();
     var pickedCustomer = (form.querySelector("input[type=hidden][name=customer_id]") || {}).value;
-    var draft = (location.hash.match(/^#draft=([0-9a-f-]{36})$/) || [])[1];
-    if (draft) {
+    function refill() {
+      var draft = (location.hash.match(/^#draft=([0-9a-f-]{36})$/) || [])[1];
+      if (!draft) return;
       mine().then(function (items) {
         var item = items.filter(function (i) { return i.key === draft; })[0];
         if (item) fill(form, item.fields);
       });
     }
+    refill();
+    window.addEventListener("hashchange", refill); // the badge clicked on the form itself
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var fields = [];
@@ -211,6 +214,8 @@
         url: form.getAttribute("action") || location.pathname + location.search
       };
       var online = navigator.onLine;
+      // the fragment would follow the answer's redirect onto the report's page
+      if (location.hash) history.replaceState(null, "", location.pathname + location.search);
       put(item).then(function () {
         if (online) return form.submit();
         say(badge.dataset.savedLabel);

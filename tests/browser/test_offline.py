@@ -6,8 +6,12 @@ pages the manager opened before open again offline, marked 离线.
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from contacts.models import Submission
 from tests.browser.conftest import login
@@ -43,7 +47,11 @@ def phone(page, live_server):
 
 def _controlled(page) -> None:
     """Wait until the service worker controls the page (from then on visits are kept)."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    # polled from here: the strict CSP forbids the eval that page.wait_for_function needs
+    deadline = time.monotonic() + 20
+    while not page.evaluate("() => Boolean(navigator.serviceWorker.controller)"):
+        assert time.monotonic() < deadline, "the service worker never took control"
+        page.wait_for_timeout(100)
 
 
 def test_report_typed_offline_is_sent_once_when_back_online(phone, live_server, manager):
@@ -135,6 +143,9 @@ def test_logout_drops_the_kept_pages(phone, live_server, manager):
     login(page, live_server, "manager1")
     _controlled(page)
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.goto(f"{live_server.url}/api/v1/customers/")
+    assert not [url for url in page.evaluate(KEPT_URLS) if "/api/" in url]  # never kept
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
     dossier = f"{live_server.url}/customers/{customer.pk}/"
     assert dossier in page.evaluate(KEPT_URLS)
     page.click("form[action='/logout/'] button")
@@ -144,3 +155,42 @@ def test_logout_drops_the_kept_pages(phone, live_server, manager):
     page.context.set_offline(True)
     with pytest.raises(PlaywrightError, match="ERR_"):  # the browser's own network error
         page.goto(dossier)
+
+
+def test_report_the_server_refuses_waits_for_the_manager(phone, live_server, manager):
+    page = phone
+    CustomerFactory(name="刘文才", manager=manager)
+    CustomerFactory(name="刘文财", manager=manager)
+    login(page, live_server, "manager1")
+    _controlled(page)
+    form_url = f"{live_server.url}/contacts/submit/"
+    page.goto(form_url)
+
+    # offline he types initials that turn out to match two of his customers
+    page.context.set_offline(True)
+    page.goto(form_url)
+    key = page.input_value("#id_idempotency_key")
+    page.fill("[data-testid=customer-query]", "lwc")
+    page.fill("#id_summary", "没信号时记下的")
+    page.click("button[type=submit].primary")
+    badge = page.locator("[data-testid=outbox-badge]")
+    badge.wait_for(state="visible")
+
+    # back online the server asks which one: nothing stored, the report stays waiting
+    page.context.set_offline(False)
+    expect(badge).to_have_attribute("href", re.compile(f"#draft={key}$"), timeout=15000)
+    page.wait_for_timeout(500)
+    assert not Submission.objects.exists()
+    assert badge.is_visible() and key in badge.get_attribute("href")
+
+    # the badge opens the form refilled; he picks the customer and sends it
+    badge.click()
+    expect(page.locator("#id_summary")).to_have_value("没信号时记下的")
+    assert page.input_value("#id_idempotency_key") == key
+    page.fill("[data-testid=customer-query]", "lwc")
+    page.click("#customer-suggestions li >> text=刘文才")
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/contacts/submissions/*/")
+    submission = Submission.objects.get()
+    assert str(submission.idempotency_key) == key and submission.customer.name == "刘文才"
+    assert page.locator("[data-testid=outbox-badge]").is_hidden()
