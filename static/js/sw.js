@@ -2,7 +2,8 @@
  *
  * Pages the user opened are kept so that they open again without signal: network first,
  * the kept copy only when the network fails (static/js/offline.js then shows 离线 and
- * makes the page read-only). Never kept: the API, the admin, POSTs, redirects and errors.
+ * makes the page read-only). Kept: HTML pages opened by navigation and static files.
+ * Never kept: the API, the admin, POSTs, fragments, downloads, redirects and errors.
  * The kept pages belong to whoever was logged in: they are dropped on logout (and by
  * offline.js whenever a page is served to nobody logged in).
  * Reports typed offline are not this file's business: offline.js keeps them in IndexedDB.
@@ -27,9 +28,14 @@ self.addEventListener("activate", function (event) {
   );
 });
 
-self.addEventListener("message", function (event) {
-  if (event.data === "forget") event.waitUntil(caches.delete(CACHE));
-});
+// Whole pages (not fragments, downloads or JSON) and the static files they need.
+function worthKeeping(request, url, response) {
+  if (!response.ok || response.redirected || response.type !== "basic") return false;
+  if (url.pathname.indexOf("/static/") === 0) return true;
+  var type = response.headers.get("Content-Type") || "";
+  return request.mode === "navigate" && type.indexOf("text/html") === 0 &&
+    !response.headers.get("Content-Disposition");
+}
 
 function kept(url) {
   return !NEVER_KEPT.some(function (prefix) { return url.pathname.indexOf(prefix) === 0; });
@@ -47,7 +53,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET" || !kept(url)) return;
   event.respondWith(
     fetch(request).then(function (response) {
-      if (response.ok && !response.redirected && response.type === "basic") {
+      if (worthKeeping(request, url, response)) {
         var copy = response.clone();
         event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.put(request, copy); }));
       }
