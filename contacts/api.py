@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -272,9 +279,43 @@ class SubmissionPolicy(permissions.BasePermission):
         return True
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _idempotency_key(request: Request) -> uuid.UUID | None:
+    raw = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise serializers.ValidationError(
+            {IDEMPOTENCY_HEADER: [_("Send a UUID, e.g. one made when the report was typed.")]}
+        ) from None
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[OpenApiParameter("status", str, enum=Submission.Status.values)]),
-    create=extend_schema(request=SubmissionInputSerializer, responses={201: SubmissionSerializer}),
+    create=extend_schema(
+        request=SubmissionInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                uuid.UUID,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="A UUID the client makes when the report is typed. Sending the "
+                "same key again (a report kept offline, a retry after a lost answer) creates "
+                "nothing new and answers 200 with the submission the first send made.",
+            )
+        ],
+        responses={
+            201: SubmissionSerializer,
+            200: OpenApiResponse(
+                SubmissionSerializer, description="Already received under this Idempotency-Key."
+            ),
+        },
+    ),
 )
 class SubmissionViewSet(
     mixins.ListModelMixin,
@@ -311,8 +352,20 @@ class SubmissionViewSet(
             customer = customer_selectors.customer_get(user=request.user, pk=data["customer"])
         if data.get("corrects"):
             data["corrects"] = selectors.submission_get(user=request.user, pk=data["corrects"])
-        submission = services.submission_create(actor=request.user, customer=customer, data=data)
-        return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
+        key = _idempotency_key(request)
+        if key is None:
+            submission = services.submission_create(
+                actor=request.user, customer=customer, data=data
+            )
+            created = True
+        else:
+            submission, created = services.submission_create_once(
+                actor=request.user, idempotency_key=key, customer=customer, data=data
+            )
+        return Response(
+            SubmissionSerializer(submission).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     @extend_schema(request=FileInputSerializer, responses={201: ContactLogSerializer})
     @action(detail=True, methods=["post"])

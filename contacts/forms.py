@@ -60,6 +60,9 @@ class SubmissionForm(ReportFormMixin, forms.ModelForm):
 
     customer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     customer_query = forms.CharField(required=False, max_length=100)
+    # Made on the phone (static/js/offline.js) each time the form opens, never here: a page
+    # served from the offline cache would hand every report typed on it the same key.
+    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Submission

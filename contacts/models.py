@@ -150,6 +150,9 @@ class Submission(ReportFields, TimeStampedModel):
     )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    # Made on the phone when the report is typed: a report kept offline and sent again when
+    # the connection returns (or a double tap) carries the same key and creates nothing new.
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["submitted_at", "id"]
@@ -166,6 +169,12 @@ class Submission(ReportFields, TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(reject_reason=""),
                 name="contacts_submission_rejection_has_reason",
+            ),
+            # submission_create_once(): one submission per key and submitter; also the lookup.
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="contacts_submission_idempotency_key_unique",
             ),
         ]
         indexes = [

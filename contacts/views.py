@@ -82,20 +82,29 @@ def submission_create(request: HttpRequest) -> HttpResponse:
                 ),
             )
         else:
+            data = {
+                **_report_data(form),
+                **{k: form.cleaned_data.get(k, "") for k in services.NEW_CUSTOMER_FIELDS},
+            }
+            key = form.cleaned_data.get("idempotency_key")
             try:
-                submission = services.submission_create(
-                    actor=request.user,
-                    customer=customer,
-                    data={
-                        **_report_data(form),
-                        **{k: form.cleaned_data.get(k, "") for k in services.NEW_CUSTOMER_FIELDS},
-                    },
-                )
+                if key is None:
+                    submission = services.submission_create(
+                        actor=request.user, customer=customer, data=data
+                    )
+                    created = True
+                else:
+                    submission, created = services.submission_create_once(
+                        actor=request.user, idempotency_key=key, customer=customer, data=data
+                    )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
                 messages.success(
-                    request, _("Report sent to the archivist. You will be told when it is filed.")
+                    request,
+                    _("Report sent to the archivist. You will be told when it is filed.")
+                    if created
+                    else _("This report had already arrived; it was not sent twice."),
                 )
                 return redirect(submission)
     return render(

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import security_views, views
+from . import pwa, security_views, views
 from .auth_views import LoginView
 
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("security/lockouts/", security_views.lockout_list, name="lockouts"),
     path("security/lockouts/<int:pk>/clear/", security_views.lockout_clear, name="lockout_clear"),
     path("customers/", include("customers.urls")),

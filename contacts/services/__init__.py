@@ -20,6 +20,7 @@ from .reports import (
     monthly_report_open,
     monthly_report_save,
     submission_create,
+    submission_create_once,
     submission_file,
     submission_reject,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "reminders_open_month",
     "reminders_satisfy_month",
     "submission_create",
+    "submission_create_once",
     "submission_file",
     "submission_reject",
 ]

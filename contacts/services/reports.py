@@ -4,6 +4,7 @@ Every function checks dealercrm.roles first and is atomic."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,6 +59,21 @@ def submission_create(
     *, actor: Any, data: Mapping[str, Any], customer: Customer | None = None
 ) -> Submission:
     """Store a manager's report exactly as submitted, for the archivist's inbox."""
+    submission = _submission_new(actor=actor, data=data, customer=customer)
+    submission.full_clean()
+    submission.save()
+    _announce(actor, submission)
+    return submission
+
+
+def _submission_new(
+    *,
+    actor: Any,
+    data: Mapping[str, Any],
+    customer: Customer | None,
+    idempotency_key: uuid.UUID | None = None,
+) -> Submission:
+    """The unsaved submission, after the policy and the ownership checks."""
     roles.require(roles.can_submit_report, actor)
     if customer is not None:
         customer = customer_services.customer_lock_for_write(customer, actor=actor)
@@ -67,22 +83,59 @@ def submission_create(
     corrects = data.get("corrects")
     if corrects is not None and corrects.author_id != actor.pk:
         raise ValidationError({"corrects": _("You can only correct your own submissions.")})
-    submission = Submission(
+    return Submission(
         author=actor,
         customer=customer,
         corrects=corrects,
+        idempotency_key=idempotency_key,
         **_report_data(data),
         **{k: (data.get(k) or "").strip() for k in NEW_CUSTOMER_FIELDS if customer is None},
     )
-    submission.full_clean()
-    submission.save()
+
+
+def _announce(actor: Any, submission: Submission) -> None:
     notification_send(
         recipients=archivists(),
         kind=Notification.Kind.SUBMISSION_NEW,
         title=_("New report from %(who)s: %(what)s") % {"who": actor, "what": submission},
         url=submission.get_absolute_url(),
     )
-    return submission
+
+
+@transaction.atomic
+def submission_create_once(
+    *,
+    actor: Any,
+    idempotency_key: uuid.UUID,
+    data: Mapping[str, Any],
+    customer: Customer | None = None,
+) -> tuple[Submission, bool]:
+    """submission_create() that a resend with the same key (a report kept on the phone
+    while offline, a double tap) answers with the submission the first send made.
+
+    Returns (submission, created). The key is per submitter: another user's key finds nothing.
+    """
+    roles.require(roles.can_submit_report, actor)
+    existing = Submission.objects.filter(author=actor, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    submission = _submission_new(
+        actor=actor, data=data, customer=customer, idempotency_key=idempotency_key
+    )
+    # The key's uniqueness is left to the database (below), where a concurrent send waits.
+    submission.full_clean(exclude=["idempotency_key"])
+    try:
+        # A savepoint: a concurrent send with the same key that committed first makes this
+        # insert fail (on PostgreSQL it waits for that commit); then answer with its row.
+        with transaction.atomic():
+            submission.save()
+    except IntegrityError:
+        existing = Submission.objects.filter(author=actor, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    _announce(actor, submission)
+    return submission, True
 
 
 def _claim(submission: Submission) -> Submission:
