@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, pagination, permissions
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -17,9 +18,42 @@ from dealercrm.security import HiddenObject, log_denied, not_found
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """Page-number paging where `page` and `page_size` are what the schema says: positive
+    integers, `page_size` at most 200. Anything else answers 400 on every list (DRF alone
+    answers 404 for a bad page and silently ignores a bad page size); a page past the end
+    stays 404."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        errors = {}
+        for name, field in (
+            (self.page_query_param, serializers.IntegerField(min_value=1)),
+            (
+                self.page_size_query_param,
+                serializers.IntegerField(min_value=1, max_value=self.max_page_size),
+            ),
+        ):
+            raw = request.query_params.get(name)
+            if raw is None or (name == self.page_query_param and raw in self.last_page_strings):
+                continue
+            try:
+                field.run_validation(raw)
+            except exceptions.ValidationError as exc:
+                errors[name] = exc.detail
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
 
 
 def _django_validation_detail(exc: DjangoValidationError) -> Any:
@@ -29,6 +63,12 @@ def _django_validation_detail(exc: DjangoValidationError) -> Any:
             for field, errs in exc.error_dict.items()
         }
     return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "payload_too_large"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -50,6 +90,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        # too many fields, a malformed multipart body: Django's own answer would be an HTML 400
+        exc = exceptions.ParseError()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
@@ -103,6 +148,7 @@ ERROR_RESPONSES = {
     "403": "The caller's role may not do this.",
     "404": "No such object, or one the caller may not see.",
     "405": "Method not allowed on this resource.",
+    "413": "The request body is larger than the server accepts.",
     "415": "The request body's media type is not accepted here (send JSON).",
     "429": "Too many requests; see Retry-After.",
 }
@@ -119,7 +165,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 continue
             codes = ["400", "401", "403", "404", "405", "429"]
             if method != "get":
-                codes.append("415")
+                codes += ["413", "415"]
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(
