@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
@@ -101,6 +102,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def require_json_strings() -> None:
+    """A text field takes a JSON string, as the schema says: DRF's CharField turns 0 into
+    "0" and True into "True", which hides a client's mistakes (issue 15: `"next_step": 0`
+    was stored as "0"). The API takes JSON only, so no form encoding needs the coercion;
+    query strings are strings already. Applied once, to every CharField and its subclasses."""
+    original = serializers.CharField.to_internal_value
+    if getattr(original, "requires_json_string", False):
+        return
+
+    def to_internal_value(self: serializers.CharField, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return original(self, data)
+
+    to_internal_value.requires_json_string = True  # type: ignore[attr-defined]
+    serializers.CharField.to_internal_value = to_internal_value  # type: ignore[method-assign,assignment]
+
+
 class DossierPolicy(permissions.BasePermission):
     """Reads need a role that may see customers; writes need the archivist.
 
@@ -152,6 +171,55 @@ ERROR_RESPONSES = {
     "415": "The request body's media type is not accepted here (send JSON).",
     "429": "Too many requests; see Retry-After.",
 }
+
+
+# drf-spectacular's decimal pattern admits "", "-" and "." (every part optional), which the
+# API rightly refuses; a month pattern of \d{4}-\d{2} admits month 13.
+_LOOSE_DECIMAL = re.compile(r"^\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
+
+
+def _tighten(schema: Any) -> None:
+    """Patterns that say what the API accepts, everywhere in the schema."""
+    if isinstance(schema, list):
+        for item in schema:
+            _tighten(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        loose = _LOOSE_DECIMAL.match(pattern)
+        if loose:
+            whole, places = loose.groups()
+            schema["pattern"] = rf"^-?\d{{1,{whole}}}(?:\.\d{{1,{places}}})?$"
+        elif pattern == r"^\d{4}-\d{2}$":
+            schema["pattern"] = MONTH_PATTERN
+    for value in schema.values():
+        _tighten(value)
+
+
+def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:
+    """drf-spectacular postprocessing hook: the schema promises no more than the API takes.
+    Integer query parameters are ids (or page numbers): positive, within a bigint."""
+    _tighten(result.get("components", {}))
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            _tighten(operation.get("requestBody", {}))
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") in {"query", "path"} and schema.get("type") == "integer":
+                    schema.setdefault("minimum", 1)
+                    schema.setdefault("maximum", 2**63 - 1)
+                # month filters are declared as strings described "YYYY-MM …"
+                if schema.get("type") == "string" and str(
+                    parameter.get("description", "")
+                ).startswith("YYYY-MM"):
+                    schema.setdefault("pattern", MONTH_PATTERN)
+                _tighten(schema)
+    return result
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:

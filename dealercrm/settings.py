@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "dealercrm.api_support.add_error_responses",
+        "dealercrm.api_support.tighten_schema",
     ],
     # Several models have a "status"; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {

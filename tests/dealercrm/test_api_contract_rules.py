@@ -168,3 +168,50 @@ def test_schema_keeps_lists_and_required_values_not_nullable():
     assert "nullable" not in schemas["PartsOrder"]["properties"]["lines"]
     assert "nullable" not in schemas["Tier"]["properties"]["tier"]
     assert "nullable" not in schemas["LedgerEntry"]["properties"]["customer"]
+
+
+@pytest.mark.parametrize("value", [0, 1.5, True, ["x"], {"a": 1}])
+def test_a_text_field_takes_a_json_string_only(archivist, value):
+    # given: DRF used to store `"next_step": 0` as "0"
+    customer = CustomerFactory()
+    body = {
+        "customer": customer.pk,
+        "channel": "phone",
+        "occurred_at": "2026-01-05T10:00:00+08:00",
+        "summary": "谈了新机报价",
+        "next_step": value,
+    }
+    # when
+    response = api(archivist).post("/api/v1/contact-logs/", body, format="json")
+    # then
+    assert response.status_code == 400
+    assert list(response.json()) == ["next_step"]
+    assert not customer.contact_logs.exists()
+
+
+def test_schema_ids_in_queries_and_paths_are_positive_bigints():
+    schema = _schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["schema"].get("type") == "integer":
+                    assert parameter["schema"]["minimum"] == 1, (method, path, parameter)
+                    assert parameter["schema"]["maximum"] <= 2**63 - 1
+
+
+def test_schema_patterns_admit_only_what_the_api_takes():
+    import re
+
+    schema = _schema()
+    hours = schema["components"]["schemas"]["HourReadingInputRequest"]["properties"]["hours"]
+    for bad in ["", "-", ".", "5.", ".5"]:
+        assert not re.search(hours["pattern"], bad), bad
+    for good in ["5", "-5", "1234.5"]:
+        assert re.search(hours["pattern"], good), good
+    months = [
+        p["schema"]
+        for p in schema["paths"]["/api/v1/reminders/"]["get"]["parameters"]
+        if p["name"] == "month"
+    ]
+    assert months and all(not re.search(m["pattern"], "2026-13") for m in months)
+    assert all(re.search(m["pattern"], "2026-12") for m in months)
