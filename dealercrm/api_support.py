@@ -177,6 +177,7 @@ ERROR_RESPONSES = {
 # API rightly refuses; a month pattern of \d{4}-\d{2} admits month 13.
 _LOOSE_DECIMAL = re.compile(r"^\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
 MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
 def _tighten(schema: Any) -> None:
@@ -218,6 +219,14 @@ def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public:
                     parameter.get("description", "")
                 ).startswith("YYYY-MM"):
                     schema.setdefault("pattern", MONTH_PATTERN)
+                # a NUL byte is refused in every text parameter (PostgreSQL cannot store
+                # or compare it): free-text query strings say so
+                if (
+                    parameter.get("in") == "query"
+                    and schema.get("type") == "string"
+                    and not {"enum", "format", "pattern"} & set(schema)
+                ):
+                    schema["pattern"] = NO_NUL_PATTERN
                 _tighten(schema)
     return result
 

@@ -1,9 +1,11 @@
 """API contract fuzzing (issue 9): schemathesis runs every operation of /api/schema/ in
-process, as the archivist and as a sales manager, with generated valid and invalid data.
+process, as each role (archivist, sales manager, service, executive), with generated valid
+and invalid data. `make fuzz` (bench/fuzz.py) runs all of schemathesis' checks against a
+real server for longer; CI runs both.
 
 Checked for every response: no server error, a documented status code, a documented
-content type, and a body matching the documented schema. NUL bytes, huge integers,
-overlong strings and bad dates therefore answer 400/404, never 500.
+content type, a body matching the documented schema, and invalid data rejected. NUL bytes,
+huge integers, overlong strings and bad dates therefore answer 400/404, never 500.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
@@ -31,6 +34,7 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    negative_data_rejection,
 ]
 EXAMPLES = settings(
     max_examples=10,
@@ -91,3 +95,15 @@ def test_api_contract_as_archivist(case, data, archivist):
 @EXAMPLES
 def test_api_contract_as_manager(case, data, manager):
     case.call_and_validate(headers=_headers(manager), checks=CHECKS)
+
+
+@SCHEMA.parametrize()
+@EXAMPLES
+def test_api_contract_as_service(case, data, service_user):
+    case.call_and_validate(headers=_headers(service_user), checks=CHECKS)
+
+
+@SCHEMA.parametrize()
+@EXAMPLES
+def test_api_contract_as_executive(case, data, executive):
+    case.call_and_validate(headers=_headers(executive), checks=CHECKS)
