@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, permissions, serializers, status
@@ -16,6 +18,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from dealercrm import roles
 from dealercrm.security import HiddenObject, log_denied, not_found
+
+logger = logging.getLogger(__name__)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -91,6 +95,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, OverflowError | DataError):
+        # an id or number past what the database column holds (2**63 in a filter): no
+        # such row can exist, so it is bad input, not a server error
+        logger.warning("API input out of the database's range: %s", exc)
+        exc = exceptions.ValidationError({"non_field_errors": [_("A number is out of range.")]})
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     elif isinstance(exc, SuspiciousOperation):

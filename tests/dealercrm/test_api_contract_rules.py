@@ -215,3 +215,16 @@ def test_schema_patterns_admit_only_what_the_api_takes():
     ]
     assert months and all(not re.search(m["pattern"], "2026-13") for m in months)
     assert all(re.search(m["pattern"], "2026-12") for m in months)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/contact-logs/?customer=9223372036854775808",
+        "/api/v1/parts-orders/?customer=99999999999999999999",
+    ],
+)
+def test_an_id_past_the_database_range_is_a_400_not_a_500(archivist, path):
+    response = api(archivist).get(path)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
