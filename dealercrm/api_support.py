@@ -211,7 +211,7 @@ def _tighten(schema: Any) -> None:
 
 def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:
     """drf-spectacular postprocessing hook: the schema promises no more than the API takes.
-    Integer query parameters are ids (or page numbers): positive, within a bigint."""
+    Integer query and path parameters are ids (or page numbers): positive."""
     _tighten(result.get("components", {}))
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
@@ -222,12 +222,12 @@ def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public:
                 schema = parameter.get("schema", {})
                 if parameter.get("in") in {"query", "path"} and schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
-                    schema.setdefault("maximum", 2**63 - 1)
                 # month filters are declared as strings described "YYYY-MM …"
                 if schema.get("type") == "string" and str(
                     parameter.get("description", "")
                 ).startswith("YYYY-MM"):
-                    schema.setdefault("pattern", MONTH_PATTERN)
+                    # empty: no month filter
+                    schema.setdefault("pattern", f"^({MONTH_PATTERN[1:-1]})?$")
                 # a NUL byte is refused in every text parameter (PostgreSQL cannot store
                 # or compare it): free-text query strings say so
                 if (

@@ -189,14 +189,13 @@ def test_a_text_field_takes_a_json_string_only(archivist, value):
     assert not customer.contact_logs.exists()
 
 
-def test_schema_ids_in_queries_and_paths_are_positive_bigints():
+def test_schema_ids_in_queries_and_paths_are_positive():
     schema = _schema()
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             for parameter in operation.get("parameters", []):
                 if parameter["schema"].get("type") == "integer":
                     assert parameter["schema"]["minimum"] == 1, (method, path, parameter)
-                    assert parameter["schema"]["maximum"] <= 2**63 - 1
 
 
 def test_schema_patterns_admit_only_what_the_api_takes():
@@ -215,6 +214,7 @@ def test_schema_patterns_admit_only_what_the_api_takes():
     ]
     assert months and all(not re.search(m["pattern"], "2026-13") for m in months)
     assert all(re.search(m["pattern"], "2026-12") for m in months)
+    assert all(re.search(m["pattern"], "") for m in months)  # no month filter
 
 
 @pytest.mark.parametrize(
@@ -228,3 +228,10 @@ def test_an_id_past_the_database_range_is_a_400_not_a_500(archivist, path):
     response = api(archivist).get(path)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
+
+
+def test_unroutable_api_post_with_a_session_is_a_json_404_not_a_csrf_page(archivist):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(archivist)
+    response = client.post("/api/v1/merges/9.5e-09/undo/", {}, format="json")
+    _assert_json_error(response, 404)
