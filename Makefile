@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench load lint fmt typecheck messages migrate backup restore
+.PHONY: install run test bench load fuzz lint fmt typecheck messages migrate backup restore
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ bench: install
 ## 50 users for 5 minutes on gunicorn + PostgreSQL (needs the bench data from `make bench`).
 load: install
 	$(PY) bench/load/run.py $(LOAD_ARGS)
+
+## schemathesis, all checks, as each role, over every API operation (FUZZ_SECONDS in all;
+## FUZZ_DATABASE_URL, default a scratch SQLite file). See schemathesis.toml.
+FUZZ_SECONDS ?= 600
+fuzz: install
+	$(PY) bench/fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -2,24 +2,63 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
-from rest_framework import exceptions, pagination, permissions
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dealercrm import roles
 from dealercrm.security import HiddenObject, log_denied, not_found
 
+logger = logging.getLogger(__name__)
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """Page-number paging where `page` and `page_size` are what the schema says: positive
+    integers, `page_size` at most 200. Anything else answers 400 on every list (DRF alone
+    answers 404 for a bad page and silently ignores a bad page size); a page past the end
+    stays 404."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        errors = {}
+        for name, field in (
+            (self.page_query_param, serializers.IntegerField(min_value=1)),
+            (
+                self.page_size_query_param,
+                serializers.IntegerField(min_value=1, max_value=self.max_page_size),
+            ),
+        ):
+            raw = request.query_params.get(name)
+            if raw is None or (name == self.page_query_param and raw in self.last_page_strings):
+                continue
+            try:
+                field.run_validation(raw)
+            except exceptions.ValidationError as exc:
+                errors[name] = exc.detail
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
 
 
 def _django_validation_detail(exc: DjangoValidationError) -> Any:
@@ -29,6 +68,12 @@ def _django_validation_detail(exc: DjangoValidationError) -> Any:
             for field, errs in exc.error_dict.items()
         }
     return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "payload_too_large"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -55,10 +100,38 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, OverflowError | DataError):
+        # an id or number past what the database column holds (2**63 in a filter): no
+        # such row can exist, so it is bad input, not a server error
+        logger.warning("API input out of the database's range: %s", exc)
+        exc = exceptions.ValidationError({"non_field_errors": [_("A number is out of range.")]})
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        # too many fields, a malformed multipart body: Django's own answer would be an HTML 400
+        exc = exceptions.ParseError()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
     return response
+
+
+def require_json_strings() -> None:
+    """A text field takes a JSON string, as the schema says: DRF's CharField turns 0 into
+    "0" and True into "True", which hides a client's mistakes (issue 15: `"next_step": 0`
+    was stored as "0"). The API takes JSON only, so no form encoding needs the coercion;
+    query strings are strings already. Applied once, to every CharField and its subclasses."""
+    original = serializers.CharField.to_internal_value
+    if getattr(original, "requires_json_string", False):
+        return
+
+    def to_internal_value(self: serializers.CharField, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return original(self, data)
+
+    to_internal_value.requires_json_string = True  # type: ignore[attr-defined]
+    serializers.CharField.to_internal_value = to_internal_value  # type: ignore[method-assign,assignment]
 
 
 class DossierPolicy(permissions.BasePermission):
@@ -110,9 +183,68 @@ ERROR_RESPONSES = {
     "405": "Method not allowed on this resource.",
     "409": "The object changed under the write (a customer merged into another meanwhile): "
     "nothing was written; 'survivor' names the customer to write to instead.",
+    "413": "The request body is larger than the server accepts.",
     "415": "The request body's media type is not accepted here (send JSON).",
     "429": "Too many requests; see Retry-After.",
 }
+
+
+# drf-spectacular's decimal pattern admits "", "-" and "." (every part optional), which the
+# API rightly refuses; a month pattern of \d{4}-\d{2} admits month 13.
+_LOOSE_DECIMAL = re.compile(r"^\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
+def _tighten(schema: Any) -> None:
+    """Patterns that say what the API accepts, everywhere in the schema."""
+    if isinstance(schema, list):
+        for item in schema:
+            _tighten(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        loose = _LOOSE_DECIMAL.match(pattern)
+        if loose:
+            whole, places = loose.groups()
+            schema["pattern"] = rf"^-?\d{{1,{whole}}}(?:\.\d{{1,{places}}})?$"
+        elif pattern == r"^\d{4}-\d{2}$":
+            schema["pattern"] = MONTH_PATTERN
+    for value in schema.values():
+        _tighten(value)
+
+
+def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:
+    """drf-spectacular postprocessing hook: the schema promises no more than the API takes.
+    Integer query and path parameters are ids (or page numbers): positive."""
+    _tighten(result.get("components", {}))
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            _tighten(operation.get("requestBody", {}))
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") in {"query", "path"} and schema.get("type") == "integer":
+                    schema.setdefault("minimum", 1)
+                # month filters are declared as strings described "YYYY-MM …"
+                if schema.get("type") == "string" and str(
+                    parameter.get("description", "")
+                ).startswith("YYYY-MM"):
+                    # empty: no month filter
+                    schema.setdefault("pattern", f"^({MONTH_PATTERN[1:-1]})?$")
+                # a NUL byte is refused in every text parameter (PostgreSQL cannot store
+                # or compare it): free-text query strings say so
+                if (
+                    parameter.get("in") == "query"
+                    and schema.get("type") == "string"
+                    and not {"enum", "format", "pattern"} & set(schema)
+                ):
+                    schema["pattern"] = NO_NUL_PATTERN
+                _tighten(schema)
+    return result
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:
@@ -126,7 +258,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 continue
             codes = ["400", "401", "403", "404", "405", "429"]
             if method != "get":
-                codes.append("415")
+                codes += ["413", "415"]
             if method in {"post", "put", "patch"}:
                 codes.append("409")
             responses = operation.setdefault("responses", {})

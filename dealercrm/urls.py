@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import pwa, security_views, views
@@ -39,6 +39,12 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    # Last: any other /api/ path is a JSON 404 even under DEBUG, whose technical 404 page
+    # would bypass handler404 (a path without its slash still gets APPEND_SLASH's redirect).
+    re_path(r"^api/.*/$", views.api_not_found),
 ]
 
+handler400 = "dealercrm.views.bad_request"
+handler403 = "dealercrm.views.permission_denied"
 handler404 = "dealercrm.views.page_not_found"
+handler500 = "dealercrm.views.server_error"

@@ -3,13 +3,17 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions
 
 from contacts import selectors as contact_selectors
 from customers import selectors as customer_selectors
 from dealercrm import roles
+from dealercrm.api_support import PayloadTooLarge
 
 
 @login_required
@@ -33,8 +37,47 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", context)
 
 
+# Errors raised outside a DRF view (an unroutable URL, a body over the size limit read by
+# middleware, a crash) answer in the API's one error format under /api/, the site's pages
+# elsewhere. The details are DRF's own messages, so they are translated like the rest.
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(detail: str, status: int) -> JsonResponse:
+    return JsonResponse(
+        {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """404 in the API's one error format under /api/, the site's page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+    if _is_api(request):
+        return _error(str(exceptions.NotFound.default_detail), 404)
     return defaults.page_not_found(request, exception)
+
+
+@csrf_exempt  # answers 404 to any method; a session cookie must not turn it into a 403 page
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    return _error(str(exceptions.NotFound.default_detail), 404)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            return _error(str(PayloadTooLarge.default_detail), 413)
+        return _error(str(exceptions.ParseError.default_detail), 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _error(str(exceptions.PermissionDenied.default_detail), 403)
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return _error(str(exceptions.APIException.default_detail), 500)
+    return defaults.server_error(request)
