@@ -197,13 +197,15 @@ def test_brackets_inside_strings_do_not_count_as_depth(manager):
     assert LoginThrottle.objects.filter(key=username.lower()).exists()
 
 
-def test_oversized_json_answers_400(settings, manager, nothing_written):
+def test_oversized_json_answers_413(settings, manager, nothing_written):
     # Django's DATA_UPLOAD_MAX_MEMORY_SIZE bounds it before any parsing (DRF reads
-    # request.body); making that body JSON is the API contract's part (issue 15, part 5)
+    # request.body); the API answers it as 413 Payload Too Large, in JSON (issue 15, part 5)
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = json.dumps({"username": "manager1", "password": "x" * 20_000})
     response = APIClient().post("/api/v1/auth/token/", body, content_type="application/json")
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
     assert nothing_written()
     assert get_user_model().objects.count() == 1
 
