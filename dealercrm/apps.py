@@ -8,3 +8,6 @@ class DealercrmConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401 - connects the role-change log
+        from .api_support import install_rfc3339_datetimes
+
+        install_rfc3339_datetimes()
