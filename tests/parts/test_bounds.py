@@ -3,7 +3,6 @@ date from the dealer's founding to today — the browser and the API alike, noth
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -95,7 +94,7 @@ def test_the_largest_line_is_accepted_and_fits_its_columns(archivist, customer):
     [
         ("0001-01-01", "日期不能早于经销商成立之日（2000-01-01）。"),
         ("1999-12-31", "日期不能早于经销商成立之日（2000-01-01）。"),
-        ((timezone.localdate() + dt.timedelta(days=1)).isoformat(), "订单日期不能晚于今天。"),
+        ("2999-01-01", "订单日期不能晚于今天。"),
     ],
 )
 def test_an_order_dated_out_of_bounds_is_refused(client, archivist, customer, ordered_on, message):
