@@ -39,7 +39,8 @@ class GoldStats:
 def _issued_on(customer: Customer, today: date) -> date:
     # Spread over the year before today (as far back as the archivist may date a card,
     # GOLD_CARD_BACKDATE_DAYS), so that later purchases earn credits and the ranking varies.
-    window = min(int(settings.DEALERCRM["GOLD_CARD_BACKDATE_DAYS"]), 365) + 1
+    # The demo's today is frozen (generate.LATEST_DATE); the window counts from the real one.
+    window = max(min(int(settings.DEALERCRM["GOLD_CARD_BACKDATE_DAYS"]), 365), 1)
     return today - timedelta(days=(customer.pk * 37) % window)
 
 
@@ -68,7 +69,7 @@ def _cards(actor: Any, demo: Any, today: date) -> int:
                 customer=customer,
                 manager=customer.manager,
                 traits=_traits(actor, customer),
-                issued_on=_issued_on(customer, today),
+                issued_on=max(_issued_on(customer, today), services.earliest_issue_date(actor)),
                 note="演示数据：按档案中的金卡客户登记",
             )
         created += 1
@@ -111,11 +112,13 @@ def _referrals(actor: Any, demo: Any, today: date) -> int:
         first = _first_purchase(referred) if referred else None
         if referred is None or first is None:
             continue
+        card = referrer.gold_cards.exclude(state=GoldCard.State.REVOKED).first()
+        issued_on = card.issued_on if card is not None else today
         services.referral_create(
             actor=actor,
             referrer=referrer,
             referred=referred,
-            referred_on=min(max(first - timedelta(days=45), _issued_on(referrer, today)), today),
+            referred_on=min(max(first - timedelta(days=45), issued_on), today),
             note="演示数据：老客户介绍来的",
         )
         created += 1
