@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from customers import selectors as customer_selectors
 from customers.models import Customer
 from dealercrm import roles
-from dealercrm.api_support import ScopedObjectMixin
+from dealercrm.api_support import RFC3339DateTimeField, ScopedObjectMixin
 from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
@@ -68,7 +68,7 @@ class IntentsSerializerField(serializers.MultipleChoiceField):
 
 class ReportInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = RFC3339DateTimeField()
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
     project_status = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     equipment_status = serializers.CharField(required=False, allow_blank=True, max_length=5000)

@@ -6,7 +6,6 @@ submitted; the archivist files each into a ContactLog (or rejects it with a reas
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from customers.models import Customer
+from customers.models import Customer, validate_phone
 from dealercrm.models import TimeStampedModel
+from dealercrm.validators import (
+    validate_event_datetime,
+    validate_event_month,
+    validate_follow_up_date,
+    validate_visible_name,
+)
 
 
 class Channel(models.TextChoices):
@@ -66,14 +71,16 @@ class ReportFields(models.Model):
     """What a call or visit report says; shared by Submission and ContactLog."""
 
     channel = models.CharField(_("channel"), max_length=16, choices=Channel)
-    occurred_at = models.DateTimeField(_("when"))
+    occurred_at = models.DateTimeField(_("when"), validators=[validate_event_datetime])
     place = models.CharField(_("where"), max_length=200, blank=True)
     project_status = models.TextField(_("customer's current project / job"), blank=True)
     equipment_status = models.TextField(_("equipment status"), blank=True)
     intents = IntentsField(_("intents"))
     summary = models.TextField(_("summary"))
     next_step = models.TextField(_("next step"), blank=True)
-    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    follow_up_on = models.DateField(
+        _("follow up on"), null=True, blank=True, validators=[validate_follow_up_date]
+    )
 
     class Meta:
         abstract = True
@@ -89,8 +96,7 @@ class ReportFields(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
-        if self.occurred_at and self.occurred_at > timezone.now() + dt.timedelta(minutes=5):
-            errors["occurred_at"] = _("A contact cannot be in the future.")
+        # occurred_at's bounds (the founding to now) are its field validator's.
         if not (self.summary or "").strip():
             errors["summary"] = _("Write what was discussed.")
         if (
@@ -127,8 +133,13 @@ class Submission(ReportFields, TimeStampedModel):
         related_name="submissions",
     )
     # A customer not in the archive yet, described by the manager.
-    new_customer_name = models.CharField(_("new customer's name"), max_length=100, blank=True)
-    new_customer_phone = models.CharField(_("new customer's phone"), max_length=60, blank=True)
+    new_customer_name = models.CharField(
+        _("new customer's name"), max_length=100, blank=True, validators=[validate_visible_name]
+    )
+    # Checked as the customers API checks a phone, so filing never meets a number it refuses.
+    new_customer_phone = models.CharField(
+        _("new customer's phone"), max_length=60, blank=True, validators=[validate_phone]
+    )
     new_customer_place = models.CharField(_("new customer's place"), max_length=200, blank=True)
     corrects = models.ForeignKey(
         "self",
@@ -266,7 +277,11 @@ class MonthlyReport(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="monthly_reports",
     )
-    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    month = models.DateField(
+        _("month"),
+        help_text=_("The first day of the month."),
+        validators=[validate_event_month],
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     summary = models.TextField(_("overall summary"), blank=True)

@@ -23,6 +23,12 @@ from simple_history.models import HistoricalRecords
 
 from customers.matching.normalise import clean_text, name_keys, normalize_model, normalize_phone
 from dealercrm.models import TimeStampedModel
+from dealercrm.validators import (
+    MAX_MACHINE_PRICE,
+    hour_meter_bound,
+    validate_birth_date,
+    validate_visible_name,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -41,10 +47,20 @@ def validate_id_number(value: str) -> None:
         )
 
 
+def validate_phone(value: str) -> None:
+    """What the customers API accepts as a phone: a number the normaliser can read."""
+    if value and not normalize_phone(value).e164:
+        raise ValidationError(
+            _("“%(raw)s” is not a phone number.") % {"raw": value.strip()}, code="phone"
+        )
+
+
 class SalesRegion(TimeStampedModel):
     """A dealer's sales region (销售区域), owned by one or more managers."""
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(
+        _("name"), max_length=60, unique=True, validators=[validate_visible_name]
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -108,14 +124,16 @@ class Customer(TimeStampedModel):
         help_text=_("Key of the record in the system or file it came from."),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.END_USER)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_visible_name])
     # Search keys, derived from the name on every save (traditional folded to simplified).
     name_pinyin = models.CharField(_("name pinyin"), max_length=300, blank=True, editable=False)
     name_initials = models.CharField(_("name initials"), max_length=100, blank=True, editable=False)
     name_fuzzy = models.CharField(_("fuzzy pinyin key"), max_length=300, blank=True, editable=False)
 
     gender = models.CharField(_("gender"), max_length=8, choices=Gender, blank=True, default="")
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(
+        _("birth date"), null=True, blank=True, validators=[validate_birth_date]
+    )
     birth_year = models.PositiveSmallIntegerField(
         _("birth year"),
         null=True,
@@ -306,11 +324,9 @@ class Customer(TimeStampedModel):
         if not (self.name or "").strip():
             errors["name"] = _("Enter the customer's name.")
         today = timezone.localdate()
-        if self.birth_date:
-            if self.birth_date > today:
-                errors["birth_date"] = _("The birth date cannot be in the future.")
-            elif self.birth_year and self.birth_year != self.birth_date.year:
-                errors["birth_year"] = _("The birth year does not match the birth date.")
+        # The birth date's own bounds (1900 to today) are its field validator's.
+        if self.birth_date and self.birth_year and self.birth_year != self.birth_date.year:
+            errors["birth_year"] = _("The birth year does not match the birth date.")
         if self.birth_year and self.birth_year > today.year:
             errors.setdefault("birth_year", _("The birth year cannot be in the future."))
         if self.started_operating_year and self.started_operating_year > today.year:
@@ -411,7 +427,7 @@ class Phone(TimeStampedModel):
         if not self.e164:
             raise ValidationError(
                 {"raw": _("“%(raw)s” is not a phone number.") % {"raw": self.raw}}
-            )
+            )  # the same rule as validate_phone, on the number already normalised
         if not self.is_active and not self.obsolete_since:
             self.obsolete_since = timezone.localdate()
         if self.obsolete_since and self.since and self.obsolete_since < self.since:
@@ -430,7 +446,7 @@ class Shareholder(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="shareholders"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_visible_name])
     share_percent = models.DecimalField(
         _("share %"),
         max_digits=5,
@@ -512,7 +528,7 @@ class Machine(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_MACHINE_PRICE)],
         help_text=_("Only for machines bought from us."),
     )
     purchase_cost = models.DecimalField(
@@ -521,7 +537,7 @@ class Machine(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_MACHINE_PRICE)],
         help_text=_(
             "What the machine cost us; with it, tiering can rank customers by gross profit."
         ),
@@ -535,7 +551,7 @@ class Machine(TimeStampedModel):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), hour_meter_bound()],
     )
     hour_meter_date = models.DateField(_("hour meter read on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -602,8 +618,24 @@ class Machine(TimeStampedModel):
             errors["purchase_date"] = _("The purchase date cannot be in the future.")
         if self.hour_meter_date and self.hour_meter_date > timezone.localdate():
             errors["hour_meter_date"] = _("The reading date cannot be in the future.")
+        elif self.hour_meter_exceeds_days():
+            errors["hour_meter"] = _(
+                "%(hours)s h would mean more than 24 hours a day since the machine was "
+                "delivered on %(date)s."
+            ) % {"hours": f"{self.hour_meter:,.1f}", "date": self.purchase_date}
         if errors:
             raise ValidationError(errors)
+
+    def hour_meter_exceeds_days(self) -> bool:
+        """A meter read on a day shows at most 24 h for each day since the purchase, the
+        delivery day included (a new machine arrives with a few factory and test hours); a
+        used machine came with hours already on it, so only new ones are checked."""
+        if self.hour_meter is None or not self.hour_meter_date or not self.purchase_date:
+            return False
+        if self.source == self.Source.USED:
+            return False
+        days = (self.hour_meter_date - self.purchase_date).days + 1
+        return self.hour_meter > 24 * max(days, 1)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.derive_keys()
@@ -616,7 +648,7 @@ class Operator(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="operators"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_visible_name])
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     years_experience = models.PositiveSmallIntegerField(
         _("years of experience"), null=True, blank=True, validators=[MaxValueValidator(80)]
@@ -648,7 +680,7 @@ class Project(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="projects"
     )
-    name = models.CharField(_("project"), max_length=200)
+    name = models.CharField(_("project"), max_length=200, validators=[validate_visible_name])
     location = models.CharField(_("location"), max_length=200, blank=True)
     source = models.CharField(_("where the project came from"), max_length=200, blank=True)
     start_date = models.DateField(_("start"), null=True, blank=True)
@@ -714,4 +746,5 @@ __all__ = [
     "SalesRegion",
     "Shareholder",
     "validate_id_number",
+    "validate_phone",
 ]

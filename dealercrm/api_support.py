@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, permissions, serializers, status
@@ -271,3 +272,24 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                     },
                 )
     return result
+
+
+class RFC3339DateTimeField(serializers.DateTimeField):
+    """Date-times as RFC 3339 says: Python prints an old time in the dealer's zone with its
+    local mean time offset, seconds included (Shanghai before 1901: +08:05:43), which RFC
+    3339 has no room for; such a value is given in UTC instead. Installed for every model
+    serializer's DateTimeField by DealercrmConfig.ready()."""
+
+    _OFFSET_WITH_SECONDS = re.compile(r"[+-]\d{2}:\d{2}:\d{2}(?:\.\d+)?$")
+
+    def to_representation(self, value: Any) -> Any:
+        text = super().to_representation(value)
+        if isinstance(text, str) and self._OFFSET_WITH_SECONDS.search(text):
+            return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        return text
+
+
+def install_rfc3339_datetimes() -> None:
+    serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = (
+        RFC3339DateTimeField
+    )

@@ -8,6 +8,7 @@ class DealercrmConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401 - connects the role-change log
-        from .api_support import require_json_strings
+        from .api_support import install_rfc3339_datetimes, require_json_strings
 
         require_json_strings()
+        install_rfc3339_datetimes()

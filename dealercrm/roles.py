@@ -293,6 +293,13 @@ def can_manage_gold_cards(user: Any) -> bool:
     return can_write_dossier(user)
 
 
+def can_date_cards_before_the_window(user: Any) -> bool:
+    """Date a gold card earlier than GOLD_CARD_BACKDATE_DAYS ago (never before the dealer's
+    founding): the administrator moving paper cards of earlier years in. Credits count the
+    purchases from the issue date on, so an earlier date pays for older purchases."""
+    return _active(user) and bool(user.is_superuser)
+
+
 def can_view_gold_programme(user: Any) -> bool:
     """Cards, ledgers and referral trees (a manager: of his own customers only)."""
     return _active(user) and (

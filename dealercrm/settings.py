@@ -4,6 +4,7 @@ Safe development defaults; `DJANGO_ENV=production` turns on the hardening and
 refuses to start without a real SECRET_KEY. Nothing else branches on the environment.
 """
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -281,6 +282,13 @@ DEALERCRM = {
     "MAINTENANCE_INTERVAL_HOURS": env.int("MAINTENANCE_INTERVAL_HOURS", default=250),
     # The "due soon" list: next maintenance predicted within this many days.
     "MAINTENANCE_DUE_SOON_DAYS": env.int("MAINTENANCE_DUE_SOON_DAYS", default=14),
+    # The floor of every event date (contacts, service records, orders, cards, referrals,
+    # monthly reports): nothing the dealer recorded happened before it opened.
+    "DEALER_FOUNDED_ON": env.str("DEALER_FOUNDED_ON", default="2000-01-01"),
+    # How many days back the archivist may date a gold card (a registration form filed
+    # late; only a superuser goes further, down to the founding): credits count the
+    # purchases from the issue date on.
+    "GOLD_CARD_BACKDATE_DAYS": env.int("GOLD_CARD_BACKDATE_DAYS", default=365),
 }
 try:
     DEALERCRM["GOLD_DISCOUNT"] = Decimal(DEALERCRM["GOLD_DISCOUNT"])
@@ -290,6 +298,14 @@ if not Decimal("0") <= DEALERCRM["GOLD_DISCOUNT"] < Decimal("1"):
     raise ImproperlyConfigured("GOLD_DISCOUNT must be at least 0 and below 1 (0.05 = 5% off)")
 if DEALERCRM["TIER_BASIS"] not in ("revenue", "gross_profit"):
     raise ImproperlyConfigured('TIER_BASIS must be "revenue" or "gross_profit"')
+try:
+    DEALERCRM["DEALER_FOUNDED_ON"] = dt.date.fromisoformat(DEALERCRM["DEALER_FOUNDED_ON"])
+except ValueError:
+    raise ImproperlyConfigured("DEALER_FOUNDED_ON must be a date such as 2000-01-01") from None
+if not dt.date(1900, 1, 1) <= DEALERCRM["DEALER_FOUNDED_ON"] <= dt.date.today():  # noqa: DTZ011
+    raise ImproperlyConfigured("DEALER_FOUNDED_ON must be a date (YYYY-MM-DD) from 1900 to today")
+if DEALERCRM["GOLD_CARD_BACKDATE_DAYS"] < 0:
+    raise ImproperlyConfigured("GOLD_CARD_BACKDATE_DAYS cannot be negative")
 if DEALERCRM["MAINTENANCE_FIRST_SERVICE_HOURS"] < 1 or DEALERCRM["MAINTENANCE_INTERVAL_HOURS"] < 1:
     raise ImproperlyConfigured("Maintenance hours must be positive")
 

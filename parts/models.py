@@ -22,6 +22,12 @@ from simple_history.models import HistoricalRecords
 from customers.models import Customer
 from dealercrm.models import TimeStampedModel
 from dealercrm.money import percent
+from dealercrm.validators import (
+    MAX_PARTS_QUANTITY,
+    MAX_UNIT_PRICE,
+    validate_event_date,
+    validate_visible_name,
+)
 
 
 class Category(models.TextChoices):
@@ -36,13 +42,13 @@ class Part(TimeStampedModel):
     """A catalogue entry: typing its part number on an order line fills in the rest."""
 
     part_number = models.CharField(_("part number"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_visible_name])
     category = models.CharField(_("category"), max_length=16, choices=Category)
     list_price = models.DecimalField(
         _("list price (CNY)"),
         max_digits=12,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_UNIT_PRICE)],
     )
     cost_price = models.DecimalField(
         _("cost price (CNY)"),
@@ -50,7 +56,7 @@ class Part(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_UNIT_PRICE)],
         help_text=_("What one unit costs us; fills in the cost of order lines."),
     )
     unit = models.CharField(_("unit"), max_length=10, blank=True, help_text=_("e.g. 件, L, 桶"))
@@ -88,7 +94,7 @@ class PartsOrder(TimeStampedModel):
         on_delete=models.PROTECT,  # a money record keeps its customer's dossier alive
         related_name="parts_orders",
     )
-    ordered_on = models.DateField(_("date"))
+    ordered_on = models.DateField(_("date"), validators=[validate_event_date])
     invoice_number = models.CharField(_("invoice number"), max_length=60, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     # Computed by parts.services from the lines; stored so that money totals (dossier,
@@ -191,19 +197,33 @@ class PartsOrderLine(TimeStampedModel):
         related_name="order_lines",
     )
     part_number = models.CharField(_("part number"), max_length=60, blank=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_visible_name])
     category = models.CharField(_("category"), max_length=16, choices=Category)
+    # Bounded so that one mistyped line cannot outweigh every real order (tiering sums
+    # them): 9,999 units at up to ¥999,999.99 still fits the amount's column.
     quantity = models.DecimalField(
         _("quantity"),
         max_digits=10,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
+        validators=[
+            MinValueValidator(Decimal("0.01")),
+            MaxValueValidator(
+                MAX_PARTS_QUANTITY,
+                message=_("A line holds at most %(limit_value)s units; split a larger order."),
+            ),
+        ],
     )
     unit_price = models.DecimalField(
         _("unit price (CNY)"),
         max_digits=12,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[
+            MinValueValidator(Decimal("0")),
+            MaxValueValidator(
+                MAX_UNIT_PRICE,
+                message=_("A unit price is at most ¥%(limit_value)s; check the number."),
+            ),
+        ],
     )
     discount_percent = models.DecimalField(
         _("discount %"),
@@ -220,7 +240,7 @@ class PartsOrderLine(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_UNIT_PRICE)],
         help_text=_("What one unit cost us; empty when not known."),
     )
 

@@ -101,6 +101,17 @@ def _check_line(line: PartsOrderLine) -> list[str]:
             problems.append(_("the unit cost cannot be negative"))
         elif line.unit_cost != to_fen(line.unit_cost):
             problems.append(_("the unit cost is in yuan and fen (2 decimals)"))
+    if not problems:
+        # The fields' own bounds (dealercrm.validators: quantity, prices, a visible name),
+        # said in the line's words like the problems above.
+        try:
+            line.clean_fields(exclude=["order", "amount", "part", "position"])
+        except ValidationError as exc:
+            problems.extend(
+                message.rstrip("。.")
+                for messages in exc.message_dict.values()
+                for message in messages
+            )
     return problems
 
 

@@ -27,6 +27,12 @@ EARLY_SHARE = Decimal("0.1")
 # Below this a machine is parked: a date hundreds of years away would only be noise.
 MIN_RATE_PER_DAY = 0.05
 
+# What the forecast's columns hold (MaintenanceForecast): a prediction beyond them is
+# clamped (hours, rate) or left without a date (beyond the horizon), never an overflow.
+MAX_DUE_HOURS = Decimal("9999999.9")
+MAX_RATE_PER_DAY = Decimal("9999.99")
+HORIZON_DAYS = 3650  # a due date more than ten years ahead is no plan anyone keeps
+
 NOT_ENOUGH_READINGS = "not_enough"
 NO_USAGE = "no_usage"
 PREDICTED = "predicted"
@@ -99,13 +105,23 @@ def predict(
     rate = usage_rate(points)
 
     def result(state: str, rate_per_day: Decimal | None, due_on: dt.date | None) -> Prediction:
-        return Prediction(state, len(points), last_day, last_hours, rate_per_day, due_hours, due_on)
+        return Prediction(
+            state,
+            len(points),
+            last_day,
+            last_hours,
+            rate_per_day,
+            min(due_hours, MAX_DUE_HOURS),
+            due_on,
+        )
 
     if rate is None:
         return result(NOT_ENOUGH_READINGS, None, None)
-    shown_rate = Decimal(str(round(rate, 2)))
+    shown_rate = min(Decimal(str(round(rate, 2))), MAX_RATE_PER_DAY)
     if rate < MIN_RATE_PER_DAY:
         return result(NO_USAGE, shown_rate, None)
     # Rounded to the microday first so that an exact 10.0 is not pushed to 11 by float noise.
     days = math.ceil(round(float(due_hours - last_hours) / rate, 6))
+    if due_hours > MAX_DUE_HOURS or days > HORIZON_DAYS:
+        return result(PREDICTED, shown_rate, None)
     return result(PREDICTED, shown_rate, last_day + dt.timedelta(days=days))

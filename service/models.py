@@ -21,6 +21,12 @@ from simple_history.models import HistoricalRecords
 from customers.models import Customer, Machine
 from dealercrm.models import TimeStampedModel
 from dealercrm.money import percent
+from dealercrm.validators import (
+    MAX_CHARGE,
+    hour_meter_bound,
+    validate_event_date,
+    validate_follow_up_date,
+)
 
 
 class ServiceRecord(TimeStampedModel):
@@ -56,8 +62,12 @@ class ServiceRecord(TimeStampedModel):
     kind = models.CharField(_("type"), max_length=16, choices=Kind)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
     subject = models.CharField(_("subject"), max_length=200)
-    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    opened_on = models.DateField(
+        _("opened on"), default=timezone.localdate, validators=[validate_event_date]
+    )
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True, validators=[validate_event_date]
+    )
     technician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("technician"),
@@ -72,7 +82,7 @@ class ServiceRecord(TimeStampedModel):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), hour_meter_bound()],
         help_text=_("Recorded as a reading of the machine on the day the record was opened."),
     )
     fault_description = models.TextField(_("fault description"), blank=True)
@@ -84,7 +94,7 @@ class ServiceRecord(TimeStampedModel):
         decimal_places=2,
         default=Decimal("0"),
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_CHARGE)],
     )
     parts_charge = models.DecimalField(
         _("parts charge (CNY)"),
@@ -92,7 +102,7 @@ class ServiceRecord(TimeStampedModel):
         decimal_places=2,
         default=Decimal("0"),
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_CHARGE)],
     )
     # Recorded when the record is opened (gold card: the configured rate), so a later
     # change of the setting or of the card never rewrites this document.
@@ -115,7 +125,7 @@ class ServiceRecord(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_CHARGE)],
         help_text=_("What the job cost us (parts at cost, labour); empty when not known."),
     )
     resolution = models.TextField(_("resolution"), blank=True)
@@ -125,7 +135,9 @@ class ServiceRecord(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    follow_up_on = models.DateField(_("follow-up due on"), null=True, blank=True)
+    follow_up_on = models.DateField(
+        _("follow-up due on"), null=True, blank=True, validators=[validate_follow_up_date]
+    )
     follows = models.ForeignKey(
         "self",
         verbose_name=_("follow-up of"),
@@ -225,7 +237,10 @@ class HourReading(TimeStampedModel):
     )
     read_on = models.DateField(_("read on"))
     hours = models.DecimalField(
-        _("hours (h)"), max_digits=8, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+        _("hours (h)"),
+        max_digits=8,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0")), hour_meter_bound()],
     )
     source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.DIRECT)
     # The reading a service visit took: it changes with the record, never on its own.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from customers import services as customer_services
 from customers.models import Customer
 from dealercrm import roles
+from dealercrm.validators import validate_event_month
 
 from ..models import (
     ContactLog,
@@ -293,6 +294,10 @@ def monthly_report_open(*, actor: Any, month: dt.date) -> MonthlyReport:
     month = month_start(month)
     if month > month_start(timezone.localdate()):
         raise ValidationError({"month": _("A report cannot be written for a future month.")})
+    try:
+        validate_event_month(month)  # the field's rule: from the dealer's founding month
+    except ValidationError as exc:
+        raise ValidationError({"month": exc.messages}) from exc
     report, _created = MonthlyReport.objects.get_or_create(manager=actor, month=month)
     if not report.is_submitted:
         _prefill(report)

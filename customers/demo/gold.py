@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from customers.demo.spec import REF_PREFIX
@@ -35,9 +36,12 @@ class GoldStats:
     award: bool = False
 
 
-def _issued_on(customer: Customer) -> date:
-    # Spread over 2020–2021, so that later purchases earn credits and the ranking varies.
-    return date(2020, 1, 1) + timedelta(days=(customer.pk * 37) % 700)
+def _issued_on(customer: Customer, today: date) -> date:
+    # Spread over the year before today (as far back as the archivist may date a card,
+    # GOLD_CARD_BACKDATE_DAYS), so that later purchases earn credits and the ranking varies.
+    # The demo's today is frozen (generate.LATEST_DATE); the window counts from the real one.
+    window = max(min(int(settings.DEALERCRM["GOLD_CARD_BACKDATE_DAYS"]), 365), 1)
+    return today - timedelta(days=(customer.pk * 37) % window)
 
 
 def _traits(actor: Any, customer: Customer) -> dict[str, str]:
@@ -53,7 +57,7 @@ def _traits(actor: Any, customer: Customer) -> dict[str, str]:
     return found
 
 
-def _cards(actor: Any, demo: Any) -> int:
+def _cards(actor: Any, demo: Any, today: date) -> int:
     flagged = demo.filter(is_gold_card=True, manager__isnull=False).exclude(
         gold_cards__in=GoldCard.objects.exclude(state=GoldCard.State.REVOKED)
     )
@@ -65,7 +69,7 @@ def _cards(actor: Any, demo: Any) -> int:
                 customer=customer,
                 manager=customer.manager,
                 traits=_traits(actor, customer),
-                issued_on=_issued_on(customer),
+                issued_on=max(_issued_on(customer, today), services.earliest_issue_date(actor)),
                 note="演示数据：按档案中的金卡客户登记",
             )
         created += 1
@@ -82,7 +86,7 @@ def _first_purchase(customer: Customer) -> date | None:
     return machine.purchase_date if machine else None
 
 
-def _referrals(actor: Any, demo: Any) -> int:
+def _referrals(actor: Any, demo: Any, today: date) -> int:
     """Gold customers bring customers of their own region who bought from us after 2022."""
     holders = list(
         demo.filter(gold_cards__state=GoldCard.State.ACTIVE).order_by("external_ref")[:REFERRALS]
@@ -108,11 +112,13 @@ def _referrals(actor: Any, demo: Any) -> int:
         first = _first_purchase(referred) if referred else None
         if referred is None or first is None:
             continue
+        card = referrer.gold_cards.exclude(state=GoldCard.State.REVOKED).first()
+        issued_on = card.issued_on if card is not None else today
         services.referral_create(
             actor=actor,
             referrer=referrer,
             referred=referred,
-            referred_on=max(first - timedelta(days=45), _issued_on(referrer)),
+            referred_on=min(max(first - timedelta(days=45), issued_on), today),
             note="演示数据：老客户介绍来的",
         )
         created += 1
@@ -189,9 +195,9 @@ def _award(actor: Any, today: date) -> bool:
 def write_gold_programme(*, actor: Any, today: date) -> GoldStats:
     demo = Customer.objects.filter(external_ref__startswith=REF_PREFIX)
     stats = GoldStats()
-    stats.cards = _cards(actor, demo)
+    stats.cards = _cards(actor, demo, today)
     with transaction.atomic():
-        stats.referrals = _referrals(actor, demo)
+        stats.referrals = _referrals(actor, demo, today)
         stats.tenders = _tenders(actor, demo, today)
     return stats
 

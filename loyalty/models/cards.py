@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from customers.models import Customer
 from dealercrm.models import TimeStampedModel
+from dealercrm.validators import validate_event_date
 
 
 class Trait(models.TextChoices):
@@ -47,7 +48,7 @@ class GoldCard(TimeStampedModel):
     )
     number = models.CharField(_("card number"), max_length=20)
     state = models.CharField(_("state"), max_length=16, choices=State, default=State.ACTIVE)
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(_("issued on"), validators=[validate_event_date])
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     # The registration form: {trait: evidence} for each trait the archivist recorded.
     traits = models.JSONField(_("traits and evidence"), default=dict, blank=True)
@@ -122,7 +123,7 @@ class GoldCardEvent(models.Model):
         GoldCard, verbose_name=_("card"), on_delete=models.PROTECT, related_name="events"
     )
     kind = models.CharField(_("event"), max_length=16, choices=Kind)
-    on = models.DateField(_("date"))
+    on = models.DateField(_("date"), validators=[validate_event_date])
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

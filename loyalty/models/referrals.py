@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from customers.models import Customer
 from dealercrm.models import TimeStampedModel
+from dealercrm.validators import validate_event_date
 
 
 class Referral(TimeStampedModel):
@@ -30,6 +31,7 @@ class Referral(TimeStampedModel):
     )
     referred_on = models.DateField(
         _("referred on"),
+        validators=[validate_event_date],
         help_text=_("Purchases from this day on count for the referrer."),
     )
     note = models.TextField(_("note"), blank=True)

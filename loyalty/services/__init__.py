@@ -5,6 +5,7 @@ first and is atomic."""
 from .awards import award_scoring_save, gold_award_create
 from .cards import (
     CARD_ACTIONS,
+    earliest_issue_date,
     gold_card_reactivate,
     gold_card_register,
     gold_card_revoke,
@@ -33,6 +34,7 @@ __all__ = [
     "benefit_rule_save",
     "credits_sync",
     "credits_sync_all",
+    "earliest_issue_date",
     "gold_award_create",
     "gold_card_reactivate",
     "gold_card_register",

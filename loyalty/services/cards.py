@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from customers import services as customer_services
 from customers.models import Customer
 from dealercrm import roles
+from dealercrm.validators import founded_on, validate_event_date
 
 from ..models import CustomerTrait, GoldCard, GoldCardEvent, Trait
 from .ledger import credits_sync
@@ -76,9 +77,39 @@ def _clean_traits(traits: Mapping[str, str]) -> dict[str, str]:
 
 
 def _check_date(on: dt.date | None, field: str) -> dt.date:
+    """A card event's day: from the dealer's founding to today (the field's validator)."""
     on = on or timezone.localdate()
-    if on > timezone.localdate():
-        raise ValidationError({field: _("The date cannot be in the future.")})
+    try:
+        validate_event_date(on)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+    return on
+
+
+def earliest_issue_date(actor: Any) -> dt.date:
+    """How far back the actor may date a card: GOLD_CARD_BACKDATE_DAYS (a registration
+    form filed late), or for the administrator the dealer's founding (paper cards of
+    earlier years moved in). Credits count purchases from the issue date on
+    (ledger.credits_sync), so a card dated earlier pays at once for older purchases."""
+    if roles.can_date_cards_before_the_window(actor):
+        return founded_on()
+    days = int(settings.DEALERCRM["GOLD_CARD_BACKDATE_DAYS"])
+    return max(timezone.localdate() - dt.timedelta(days=days), founded_on())
+
+
+def _check_issue_date(actor: Any, on: dt.date | None) -> dt.date:
+    on = _check_date(on, "issued_on")
+    earliest = earliest_issue_date(actor)
+    if on < earliest:
+        raise ValidationError(
+            {
+                "issued_on": _(
+                    "A card can be dated back to %(date)s at the earliest (%(days)s days); "
+                    "purchases before the issue date earn no credits."
+                )
+                % {"date": earliest, "days": settings.DEALERCRM["GOLD_CARD_BACKDATE_DAYS"]}
+            }
+        )
     return on
 
 
@@ -115,7 +146,7 @@ def gold_card_register(
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        issued_on = _check_date(issued_on, "issued_on")
+        issued_on = _check_issue_date(actor, issued_on)
     except ValidationError as exc:
         errors.update(exc.message_dict)
         issued_on = timezone.localdate()

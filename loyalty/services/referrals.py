@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from customers.services import customer_lock_for_write
 from dealercrm import roles
+from dealercrm.validators import validate_event_date
 
 from ..models import Referral
 from .ledger import credits_sync
@@ -43,8 +44,10 @@ def referral_create(
     if referrer.pk == referred.pk:
         raise ValidationError({"referrer": _("A customer cannot refer himself.")})
     referred_on = referred_on or timezone.localdate()
-    if referred_on > timezone.localdate():
-        raise ValidationError({"referred_on": _("The date cannot be in the future.")})
+    try:
+        validate_event_date(referred_on)  # the field's rule: the founding to today
+    except ValidationError as exc:
+        raise ValidationError({"referred_on": exc.messages}) from exc
     # Both rows locked in primary-key order (as a merge locks them): two referrals recorded
     # at once (A→B and B→A) cannot both pass the loop check, and neither customer can be
     # merged away under the new row.

@@ -8,7 +8,6 @@ import itertools
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -145,9 +144,7 @@ def refresh_forecasts(
                 reading_count=result.reading_count,
                 last_read_on=result.last_read_on,
                 last_hours=result.last_hours,
-                rate_per_day=None
-                if result.rate_per_day is None
-                else min(result.rate_per_day, Decimal("9999.99")),
+                rate_per_day=result.rate_per_day,
                 next_due_hours=result.next_due_hours,
                 next_due_on=result.next_due_on,
                 plan_label=plan.label[:60],

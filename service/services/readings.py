@@ -25,6 +25,15 @@ def _hours(value: Any) -> str:
     return f"{Decimal(value):,.1f}"
 
 
+def _exceeds_since_delivery(machine: Machine, read_on: dt.date, hours: Decimal) -> bool:
+    """The first reading of a new machine against its delivery (purchase) day: at most
+    24 h for each day, the delivery day included. A used machine came with hours on it."""
+    if not machine.purchase_date or machine.source == Machine.Source.USED:
+        return False
+    days = max((read_on - machine.purchase_date).days + 1, 1)
+    return hours > MAX_HOURS_PER_DAY * days
+
+
 def _check_reading(
     machine: Machine, read_on: dt.date, hours: Decimal, exclude_pk: int | None = None
 ) -> None:
@@ -63,6 +72,11 @@ def _check_reading(
             "%(hours)s h would mean more than 24 hours a day since the reading of %(prev)s h "
             "on %(date)s."
         ) % {"hours": _hours(hours), "prev": _hours(before.hours), "date": before.read_on}
+    elif before is None and _exceeds_since_delivery(machine, read_on, hours):
+        errors["hours"] = _(
+            "%(hours)s h would mean more than 24 hours a day since the machine was delivered "
+            "on %(date)s."
+        ) % {"hours": _hours(hours), "date": machine.purchase_date}
     elif (
         after is not None
         and after.hours - hours > MAX_HOURS_PER_DAY * (after.read_on - read_on).days

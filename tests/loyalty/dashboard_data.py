@@ -26,7 +26,13 @@ from customers.models import Machine
 from loyalty.models import BenefitRule, LedgerEntry, Referral, TierSnapshot
 from loyalty.selectors.dashboard import shift_month, this_month
 from loyalty.services.tiers import link_previous_tiers
-from tests.factories import ContactLogFactory, CustomerFactory, MachineFactory, SalesRegionFactory
+from tests.factories import (
+    ContactLogFactory,
+    CustomerFactory,
+    MachineFactory,
+    SalesRegionFactory,
+    UserFactory,
+)
 from tests.loyalty.helpers import days_ago, register
 
 
@@ -100,8 +106,10 @@ def build(archivist: Any, manager: Any, other_manager: Any) -> World:
     gold1 = CustomerFactory(name="金一", manager=manager, sales_region=north, status="active")
     gold2 = CustomerFactory(name="金二", manager=manager, sales_region=north, status="active")
     gold3 = CustomerFactory(name="金三", manager=other_manager, sales_region=south, status="active")
+    administrator = UserFactory(username="dashboard-admin", is_superuser=True, is_staff=True)
     for gold in (gold1, gold2, gold3):
-        register(archivist, gold, issued_on=days_ago(400))
+        # dated before GOLD_CARD_BACKDATE_DAYS: the administrator's to record
+        register(administrator, gold, issued_on=days_ago(400))
     ContactLogFactory(customer=gold1, occurred_at=timezone.now() - dt.timedelta(days=3))
 
     reminder(gold1, manager, month, Reminder.Status.SATISFIED)

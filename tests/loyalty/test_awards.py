@@ -21,12 +21,13 @@ YEAR = timezone.localdate().year - 1  # a whole past year: every date in it is r
 
 
 @pytest.fixture
-def two_gold(archivist, manager):
+def two_gold(archivist, superuser, manager):
     """甲 bought ¥250,000 this year; 乙 referred two customers and gave information twice."""
     a = CustomerFactory(name="甲", manager=manager)
     b = CustomerFactory(name="乙", manager=manager)
     for c in (a, b):
-        register(archivist, c, issued_on=dt.date(YEAR, 1, 1))
+        # dated before GOLD_CARD_BACKDATE_DAYS: the administrator's to record
+        register(superuser, c, issued_on=dt.date(YEAR, 1, 1))
     MachineFactory(
         customer=a,
         source=Machine.Source.FROM_US,
@@ -94,9 +95,9 @@ def test_only_gold_customers_of_that_year_are_awarded(archivist, two_gold, manag
         services.gold_award_create(actor=archivist, year=YEAR + 2, customer=two_gold[0], prize="x")
 
 
-def test_a_card_revoked_before_the_year_is_not_ranked(archivist, executive, manager):
+def test_a_card_revoked_before_the_year_is_not_ranked(archivist, superuser, executive, manager):
     c = CustomerFactory(manager=manager)
-    card = register(archivist, c, issued_on=days_ago(900))
+    card = register(superuser, c, issued_on=days_ago(900))  # the administrator's back-dating
     services.gold_card_revoke(actor=archivist, card=card, reason="流失", on=days_ago(760))
     assert selectors.ranking(user=executive, year=YEAR) == []
 
