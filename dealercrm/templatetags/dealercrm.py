@@ -28,6 +28,32 @@ def days_ago(moment: Any) -> int | None:
     return days_since(moment)
 
 
+@register.filter
+def money(amount: Any) -> str:
+    """¥7,740,045.00: yuan with thousands separators and fen, however the amount is stored."""
+    if amount is None or amount == "":
+        return "—"
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return str(amount)
+    sign = "-" if value < 0 else ""
+    return f"{sign}¥{abs(value):,.2f}"
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A percentage with one decimal (87.3%); the value is already in percent."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{float(value):.1f}%"
+    except (TypeError, ValueError):
+        return str(value)
+
+
 @register.simple_tag(takes_context=True)
 def phone_link(context: Any, phone: Any, customer: Any = None) -> str:
     """A phone number as a `tel:` link; for someone who reports contacts, the link also

@@ -32,8 +32,9 @@ def test_manager_reports_archivist_files_manager_sees_filed(page, live_server, m
 
     # the archivist files it from the inbox
     login(page, live_server, "archivist")
+    page.click("[data-testid=navgroup-contacts] > summary")
     assert page.locator("[data-testid=nav-inbox] .count").inner_text() == "1"
-    nav(page, "nav-inbox")
+    page.click("[data-testid=nav-inbox]")
     page.click("[data-testid=inbox-table] a.button.primary")
     assert page.input_value("#id_summary") == "客户准备下个月再买一台装载机"  # pre-filled
     page.click("[data-testid=file-form] button[type=submit].primary")

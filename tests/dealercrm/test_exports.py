@@ -95,3 +95,12 @@ def test_unknown_format_is_refused(get):
     with pytest.raises(ValueError):
         exports.export_response(get(), fmt="pdf", name="x", title="x", headers=[], rows=[])
     assert not SecurityEvent.objects.filter(kind="export").exists()
+
+
+def test_xlsx_shows_money_with_thousands_separators_and_two_decimals():
+    from decimal import Decimal
+
+    content = exports.xlsx_bytes("金额", ["客户", "金额"], [["刘文才", Decimal("7740045")]])
+    cell = load_workbook(io.BytesIO(content)).active["B2"]
+    assert cell.value == 7740045
+    assert cell.number_format == "#,##0.00"
