@@ -64,10 +64,11 @@ MEASURE = """() => {
   }
   window.scrollTo(0, 0);
   // what sticks out: the innermost elements whose right edge passes the screen's
+  const out = e => e.getBoundingClientRect().right > window.innerWidth + 1;
   const wide = [...document.querySelectorAll("body *")]
-    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
-                 && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
-    .slice(0, 3).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right));
+    .filter(e => out(e) && ![...e.children].some(out))
+    .slice(0, 3)
+    .map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right));
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
           covered, small, wide};
 }"""
