@@ -180,6 +180,8 @@ def test_the_phone_menu_opens_behind_one_button_and_reaches_every_group(page, li
     assert page.locator("header.topbar").bounding_box()["height"] <= 64
     # when
     page.click("[data-testid=nav-menu]")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "menu-archivist-phone.png"))
     # then: every link is one tap away, no group needs opening
     page.click("[data-testid=nav-duplicates]")
     page.wait_for_url("**/customers/duplicates/")
