@@ -36,7 +36,8 @@ DESKTOP = {"width": 1366, "height": 900}
 SCREENSHOTS = ARTIFACTS / "screenshots"
 
 # Measures the page in the browser: its width against the screen, every visible control
-# that another element covers at its centre, and controls smaller than a finger (44 px).
+# that another element covers at its centre, controls smaller than a finger (44 px), and
+# date or time fields that are not the browser's own date/time inputs.
 MEASURE = """() => {
   const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary, "
     + "label[for]";
@@ -69,8 +70,11 @@ MEASURE = """() => {
     .filter(e => out(e) && ![...e.children].some(out))
     .slice(0, 3)
     .map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right));
+  // date and time fields typed by hand instead of the phone's own picker
+  const typed = [...document.querySelectorAll("input[type=text], input:not([type])")]
+    .map(e => e.name).filter(n => /(_on|_at|^on|date)$/.test(n));
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
-          covered, small, wide};
+          covered, small, wide, typed};
 }"""
 
 
@@ -163,6 +167,7 @@ def test_every_page_of_every_role_fits_the_screen(page, live_server, users, view
                     f"{measured['innerWidth']}px screen ({', '.join(measured['wide'])})"
                 )
             problems += [f"{role} {path}: covered {c}" for c in measured["covered"]]
+            problems += [f"{role} {path}: date typed as text {n}" for n in measured["typed"]]
             if viewport == PHONE:
                 problems += [f"{role} {path}: small {s}" for s in measured["small"]]
         page.context.clear_cookies()
