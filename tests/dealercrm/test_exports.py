@@ -104,3 +104,10 @@ def test_xlsx_shows_money_with_thousands_separators_and_two_decimals():
     cell = load_workbook(io.BytesIO(content)).active["B2"]
     assert cell.value == 7740045
     assert cell.number_format == "#,##0.00"
+
+
+def test_xlsx_shows_rates_with_one_decimal():
+    content = exports.xlsx_bytes("联系达标率", ["经理", "达标率"], [["张伟", 66.66666]])
+    cell = load_workbook(io.BytesIO(content)).active["B2"]
+    assert cell.value == 66.66666
+    assert cell.number_format == "0.0"
