@@ -261,3 +261,30 @@ def test_manager_calls_from_a_home_reminder_and_logs_the_call_in_three_taps(
     assert sent.channel == "phone" and sent.author == users["manager"]
     assert taps <= 3
     assert page.console_errors == []
+
+
+def test_numeric_headers_sit_over_their_figures_on_the_compliance_table(page, live_server, users):
+    # given: one manager with a gold reminder this month
+    _world(users)
+    page.set_viewport_size(DESKTOP)
+    login(page, live_server, users["executive"].username)
+    # when
+    page.goto(f"{live_server.url}{reverse('contacts:compliance')}")
+    # then: each numeric column's header ends where its figures end (both right-aligned)
+    edges = page.evaluate(
+        """() => {
+          const table = document.querySelector("[data-testid=compliance-table]");
+          const heads = [...table.querySelectorAll("thead th")];
+          const cells = [...table.querySelectorAll("tbody tr:first-child td")];
+          const right = el => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            return Math.round(range.getBoundingClientRect().right);
+          };
+          return cells.map((td, i) => td.classList.contains("num")
+            ? [heads[i].textContent, right(heads[i]), right(td)] : null).filter(Boolean);
+        }"""
+    )
+    assert len(edges) == 5
+    for header, head_right, cell_right in edges:
+        assert abs(head_right - cell_right) <= 2, (header, head_right, cell_right)
