@@ -64,8 +64,6 @@ def _resolve_customer(request: HttpRequest, form: SubmissionForm) -> tuple[Custo
     return None, hits
 
 
-@policy_required(roles.can_submit_report)
-@require_http_methods(["GET", "POST"])
 def _call_initial(request: HttpRequest) -> dict[str, Any]:
     """The report form pre-filled from a tapped number: channel and the moment of the tap
     (GET parameters; anything unreadable or in the future falls back to the defaults)."""
@@ -84,6 +82,8 @@ def _call_initial(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
+@policy_required(roles.can_submit_report)
+@require_http_methods(["GET", "POST"])
 def submission_create(request: HttpRequest) -> HttpResponse:
     form = SubmissionForm(request.POST or None, initial=_call_initial(request))
     candidates = None
