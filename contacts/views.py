@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from dealercrm.pagination import page_of, querystring_without_page
 
 from . import selectors, services
 from .forms import (
+    DATETIME_FORMATS,
     ContactLogForm,
     CustomerQuickForm,
     FileForm,
@@ -29,7 +31,7 @@ from .forms import (
     RejectForm,
     SubmissionForm,
 )
-from .models import Reminder, Submission
+from .models import Channel, Reminder, Submission
 
 
 def _report_data(form: Any) -> dict[str, Any]:
@@ -62,14 +64,39 @@ def _resolve_customer(request: HttpRequest, form: SubmissionForm) -> tuple[Custo
     return None, hits
 
 
+def _call_initial(request: HttpRequest) -> dict[str, Any]:
+    """The report form pre-filled from a tapped number: channel and the moment of the tap
+    (GET parameters; anything unreadable or in the future falls back to the defaults)."""
+    initial: dict[str, Any] = {}
+    if request.GET.get("channel") in Channel.values:
+        initial["channel"] = request.GET["channel"]
+    at = request.GET.get("at", "")
+    for fmt in DATETIME_FORMATS:
+        try:
+            moment = timezone.make_aware(dt.datetime.strptime(at, fmt))  # noqa: DTZ007
+        except ValueError:
+            continue
+        if moment <= timezone.now():
+            initial["occurred_at"] = moment
+        break
+    return initial
+
+
 @policy_required(roles.can_submit_report)
 @require_http_methods(["GET", "POST"])
 def submission_create(request: HttpRequest) -> HttpResponse:
-    form = SubmissionForm(request.POST or None)
+    form = SubmissionForm(request.POST or None, initial=_call_initial(request))
     candidates = None
     customer = None
+    called = ""
     if request.GET.get("customer"):
         customer = customer_selectors.customer_get(user=request.user, pk=request.GET["customer"])
+        # 记录这次通话: the number tapped is shown only when it is one of this customer's
+        called = request.GET.get("phone", "")
+        if called not in {p.raw for p in customer.phones.all()}:
+            called = ""
+        if called:  # the note is all that is left to type
+            form.fields["summary"].widget.attrs["autofocus"] = True
     if request.method == "POST" and form.is_valid():
         customer, candidates = _resolve_customer(request, form)
         if candidates is not None:
@@ -114,6 +141,7 @@ def submission_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "candidates": candidates,
             "customer": customer,
+            "called": called,
             "customer_query": request.POST.get("customer_query", customer.name if customer else ""),
         },
     )

@@ -104,6 +104,10 @@ def xlsx_bytes(title: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, Decimal):  # money: shown as on the pages, 7,740,045.00
+                cell.number_format = "#,##0.00"
+            elif isinstance(value, float):  # rates, already in percent: one decimal
+                cell.number_format = "0.0"
             cells.append(cell)
         sheet.append(cells)
     buffer = io.BytesIO()

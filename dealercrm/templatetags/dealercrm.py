@@ -26,3 +26,54 @@ def days_ago(moment: Any) -> int | None:
     from customers.selectors import days_since
 
     return days_since(moment)
+
+
+@register.filter
+def money(amount: Any) -> str:
+    """¥7,740,045.00: yuan with thousands separators and fen, however the amount is stored."""
+    if amount is None or amount == "":
+        return "—"
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return str(amount)
+    sign = "-" if value < 0 else ""
+    return f"{sign}¥{abs(value):,.2f}"
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A percentage with one decimal (87.3%); the value is already in percent."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{float(value):.1f}%"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def phone_link(context: Any, phone: Any, customer: Any = None) -> str:
+    """A phone number as a `tel:` link; for someone who reports contacts, the link also
+    carries where to log the call (call-log.js offers it once the number is tapped)."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.http import urlencode
+
+    raw = getattr(phone, "raw", phone) or ""
+    dial = getattr(phone, "e164", "") or "".join(ch for ch in raw if ch.isdigit() or ch == "+")
+    if not dial:
+        return format_html("{}", raw)
+    if customer is None or not context.get("nav_can_submit"):
+        return format_html('<a class="tel" href="tel:{}">{}</a>', dial, raw)
+    query = urlencode({"customer": customer.pk, "phone": raw, "channel": "phone"})
+    return format_html(
+        '<a class="tel" href="tel:{}" data-call-url="{}?{}" data-customer="{}">{}</a>',
+        dial,
+        reverse("contacts:submit"),
+        query,
+        customer.name,
+        raw,
+    )

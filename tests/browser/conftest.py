@@ -79,3 +79,13 @@ def login(page, live_server, username: str, password: str = "pw-12345678") -> No
     page.fill("#id_password", password)
     page.click("button[type=submit].primary")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def nav(page, testid: str) -> None:
+    """Follow a menu link: the menu button first on a narrow screen, then the link's group."""
+    link = page.locator(f"[data-testid={testid}]")
+    if not link.is_visible() and page.locator("[data-testid=nav-menu]").is_visible():
+        page.click("[data-testid=nav-menu]")
+    if not link.is_visible():
+        page.click(f"details.navgroup:has([data-testid={testid}]) > summary")
+    link.click()

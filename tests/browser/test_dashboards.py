@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 from tests.loyalty.dashboard_data import build
 from tests.loyalty.helpers import ensure_rules
 
@@ -31,7 +31,7 @@ def _charts_drawn(page, count: int) -> None:
 
 def test_executive_sees_charts_and_tables_of_the_whole_group(page, live_server, world):
     login(page, live_server, "exec1")
-    page.click("[data-testid=nav-dashboards]")
+    nav(page, "nav-dashboards")
     page.wait_for_url("**/loyalty/dashboards/")
     _charts_drawn(page, 4)
     assert page.locator("[data-testid=stat-gold] .num").inner_text() == "3"
@@ -51,7 +51,7 @@ def test_executive_sees_charts_and_tables_of_the_whole_group(page, live_server, 
 
 def test_manager_sees_only_his_own_figures(page, live_server, world):
     login(page, live_server, "manager1")
-    page.click("[data-testid=nav-dashboards]")
+    nav(page, "nav-dashboards")
     _charts_drawn(page, 4)
     assert page.locator("[data-testid=stat-gold] .num").inner_text() == "2"
     managers = page.locator("[data-testid=table-managers]").inner_text()

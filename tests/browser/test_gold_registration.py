@@ -7,7 +7,7 @@ import pytest
 
 from loyalty import services
 from loyalty.models import GoldCard
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 from tests.factories import CustomerFactory
 from tests.loyalty.helpers import ensure_rules
 
@@ -26,7 +26,7 @@ def test_archivist_registers_from_candidates_and_the_manager_sees_him(
 
     # the archivist opens the candidates page and registers him
     login(page, live_server, "archivist")
-    page.click("[data-testid=nav-candidates]")
+    nav(page, "nav-candidates")
     row = page.locator(f"[data-testid=candidate-{customer.pk}]")
     assert "每月都来店里" in row.inner_text()
     row.locator(f"[data-testid=register-{customer.pk}]").click()

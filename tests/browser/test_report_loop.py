@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contacts.models import Submission
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 from tests.factories import CustomerFactory, PhoneFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ def test_manager_reports_archivist_files_manager_sees_filed(page, live_server, m
 
     # the manager reports a visit, picking his customer through the search-as-you-type picker
     login(page, live_server, "manager1")
-    page.click("[data-testid=nav-submit]")
+    nav(page, "nav-submit")
     page.fill("[data-testid=customer-query]", "lwc")
     page.click("#customer-suggestions li >> text=刘文才")
     assert page.input_value("#id_customer_id") == str(customer.pk)
@@ -32,6 +32,7 @@ def test_manager_reports_archivist_files_manager_sees_filed(page, live_server, m
 
     # the archivist files it from the inbox
     login(page, live_server, "archivist")
+    page.click("[data-testid=navgroup-contacts] > summary")
     assert page.locator("[data-testid=nav-inbox] .count").inner_text() == "1"
     page.click("[data-testid=nav-inbox]")
     page.click("[data-testid=inbox-table] a.button.primary")

@@ -95,3 +95,19 @@ def test_unknown_format_is_refused(get):
     with pytest.raises(ValueError):
         exports.export_response(get(), fmt="pdf", name="x", title="x", headers=[], rows=[])
     assert not SecurityEvent.objects.filter(kind="export").exists()
+
+
+def test_xlsx_shows_money_with_thousands_separators_and_two_decimals():
+    from decimal import Decimal
+
+    content = exports.xlsx_bytes("金额", ["客户", "金额"], [["刘文才", Decimal("7740045")]])
+    cell = load_workbook(io.BytesIO(content)).active["B2"]
+    assert cell.value == 7740045
+    assert cell.number_format == "#,##0.00"
+
+
+def test_xlsx_shows_rates_with_one_decimal():
+    content = exports.xlsx_bytes("联系达标率", ["经理", "达标率"], [["张伟", 66.66666]])
+    cell = load_workbook(io.BytesIO(content)).active["B2"]
+    assert cell.value == 66.66666
+    assert cell.number_format == "0.0"
