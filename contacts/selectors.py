@@ -166,7 +166,9 @@ def manager_home(*, user: Any, today: dt.date | None = None, limit: int = 20) ->
         at_risk=list(at_risk_qs[:limit]),
         at_risk_total=at_risk_qs.count(),
         reminders=list(
+            # At-risk customers have their own list below it on the page: not twice.
             Reminder.objects.filter(manager=user, status=Reminder.Status.OPEN)
+            .exclude(kind=Reminder.Kind.AT_RISK)
             .select_related("customer")
             .prefetch_related(REMINDER_PHONES)
             .order_by("due_on", "id")[:limit]

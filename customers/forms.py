@@ -12,10 +12,10 @@ from django.utils.translation import pgettext_lazy
 
 from dealercrm import roles
 from dealercrm.templatetags.dealercrm import person
+from dealercrm.validators import MAX_ID
 
 from .models import Customer, Machine, Operator, Phone, Project, Shareholder
 
-MAX_ID = 2**63 - 1  # bigint primary keys: a larger "id" is bad input, not a server error
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

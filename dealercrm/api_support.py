@@ -19,6 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from dealercrm import roles
 from dealercrm.security import HiddenObject, log_denied, not_found
+from dealercrm.validators import MAX_ID
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +220,7 @@ def _tighten(schema: Any) -> None:
 
 def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:
     """drf-spectacular postprocessing hook: the schema promises no more than the API takes.
-    Integer query and path parameters are ids (or page numbers): positive."""
+    Integer query and path parameters are ids (or page numbers): positive bigints."""
     _tighten(result.get("components", {}))
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
@@ -230,6 +231,7 @@ def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public:
                 schema = parameter.get("schema", {})
                 if parameter.get("in") in {"query", "path"} and schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
+                    schema.setdefault("maximum", MAX_ID)  # a bigint: beyond it is a 400
                 # month filters are declared as strings described "YYYY-MM …"
                 if schema.get("type") == "string" and str(
                     parameter.get("description", "")

@@ -24,6 +24,8 @@ CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 FOLLOW_UP_HORIZON_DAYS = 730  # two years
 BIRTH_DATE_FLOOR = dt.date(1900, 1, 1)
 # What a machine's hour meter can show: 200,000 h is over 20 years round the clock.
+# bigint primary keys: a larger id is bad input (400), never a server error
+MAX_ID = 2**63 - 1
 MAX_MACHINE_HOURS = Decimal("200000")
 
 # Amounts typed on documents (a parts line, a service charge, a machine's price).

@@ -12,6 +12,7 @@ from rest_framework import exceptions
 
 from contacts import selectors as contact_selectors
 from customers import selectors as customer_selectors
+from dealercrm import home as days
 from dealercrm import roles
 from dealercrm.api_support import PayloadTooLarge
 
@@ -29,11 +30,16 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if roles.can_submit_report(user):
         context["manager"] = contact_selectors.manager_home(user=user)
-    else:
+    elif roles.can_file_submissions(user):
+        context["archivist"] = days.archivist_day(user=user)
+    elif roles.can_view_all_dashboards(user):
+        context["executive"] = days.executive_day(user=user)
+    elif roles.can_view_service_records(user):
+        context["service"] = days.service_day(user=user)
+    if "manager" not in context and "service" not in context:
         context["recent_customers"] = customers.select_related("manager", "sales_region").order_by(
             "-updated_at"
         )[:10]
-        context["inbox"] = contact_selectors.inbox(user=user)[:10]
     return render(request, "home.html", context)
 
 

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
-from customers.forms import MAX_ID
 from dealercrm import roles
+from dealercrm.validators import MAX_ID
 
 from . import selectors, services
 from .models import Category, PartsOrder, PartsOrderLine

@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.forms import MAX_ID, DossierFormMixin
+from customers.forms import DossierFormMixin
+from dealercrm.validators import MAX_ID
 
 from .models import Category, PartsOrder, PartsOrderLine
 

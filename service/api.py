@@ -12,10 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
-from customers.forms import MAX_ID
 from customers.models import Customer, Machine
 from dealercrm import roles
 from dealercrm.templatetags.dealercrm import person
+from dealercrm.validators import MAX_ID
 
 from . import selectors, services
 from .models import HourReading, ServiceRecord

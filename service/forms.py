@@ -9,9 +9,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.forms import DATE_WIDGET, MAX_ID, DossierFormMixin
+from customers.forms import DATE_WIDGET, DossierFormMixin
 from customers.models import Customer, Machine
 from dealercrm.templatetags.dealercrm import person
+from dealercrm.validators import MAX_ID
 
 from . import selectors
 from .models import ServiceRecord
