@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -130,6 +131,8 @@ def form_value(
         return str(min(hi, max(lo, 2 + n)))
     if kind is forms.EmailField:
         return f"user{n}@example.com"
+    if kind is forms.UUIDField:
+        return str(uuid.UUID(int=0x5EED0000 + n))
     if kind is forms.CharField:
         f = field
         value = f"{name}值{n}"

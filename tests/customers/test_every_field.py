@@ -3,9 +3,12 @@ is lost). Values come from the rendered form's own fields: see tests/every_field
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from customers.forms import CustomerForm
+from customers.matching.normalise import normalize_model
 from customers.models import Customer
 from customers.views import SECTIONS
 from tests import every_field as ef
@@ -147,7 +150,7 @@ def test_archivist_adds_and_edits_every_field_of_a_dossier_row(
     edit = client.get(edit_url)
     assert ef.diff(expected, ef.page_values(edit.content.decode(), edit.context["form"])) == {}
     dossier = client.get(customer.get_absolute_url()).content.decode()
-    missing = ef.not_shown(dossier, form.fields, expected)
+    missing = ef.not_shown(dossier, form.fields, expected, _writings(expected))
     assert set(missing) == NOT_IN_DOSSIER_TABLE.get(section, set())
 
     # and editing every field again keeps every new value
@@ -157,3 +160,11 @@ def test_archivist_adds_and_edits_every_field_of_a_dossier_row(
     ef.submit(client, edit_url, data)
     edit = client.get(edit_url)
     assert ef.diff(expected, ef.page_values(edit.content.decode(), edit.context["form"])) == {}
+
+
+def _writings(expected: dict[str, Any]) -> dict[str, list[str]]:
+    """How the dossier writes a value that it shows normalised: a machine model in its
+    normal form (ＳＹ２１５Ｃ → SY215C; the typed form is the cell's title)."""
+    if "model_raw" not in expected:
+        return {}
+    return {"model_raw": [normalize_model(expected["model_raw"]).display]}

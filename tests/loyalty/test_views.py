@@ -294,4 +294,4 @@ def test_the_parts_order_page_shows_the_credits_paid(client, archivist, manager,
     services.ledger_redeem(actor=archivist, customer=gold, parts_order=order, amount="120")
     client.force_login(manager)
     page = client.get(f"/parts/orders/{order.pk}/").content.decode()
-    assert 'data-testid="gold-credits">-120.00<' in page
+    assert 'data-testid="gold-credits">-¥120.00<' in page
