@@ -211,3 +211,16 @@ def test_notifications_unread_count_and_mark_read(client, archivist, manager, cu
     assert client.get("/").context["nav_unread_count"] == 1
     client.post("/contacts/notifications/read/")
     assert client.get("/").context["nav_unread_count"] == 0
+
+
+def test_the_dossier_shows_the_manager_his_reports_still_waiting(client, manager):
+    customer = CustomerFactory(name="刘文才", manager=manager)
+    SubmissionFactory(customer=customer, summary="谈了新机需求，下周再去")
+    client.force_login(manager)
+    page = client.get(customer.get_absolute_url()).content.decode()
+    assert 'data-testid="my-pending-reports"' in page
+    assert "谈了新机需求" in page
+    # once filed, it is a contact log, no longer waiting
+    Submission.objects.update(status=Submission.Status.FILED)
+    page = client.get(customer.get_absolute_url()).content.decode()
+    assert 'data-testid="my-pending-reports"' not in page
