@@ -254,7 +254,7 @@ MATRIX: dict[str, dict[str, tuple[Builder, Any, dict[str, int]]]] = {
         ),
     },
     "schema": {"GET": (lambda ctx: reverse("schema"), None, statuses(200, anonymous=401))},
-    "api-docs": {"GET": (lambda ctx: reverse("api-docs"), None, statuses(200, anonymous=401))},
+    "api-docs": {"GET": (lambda ctx: reverse("api-docs"), None, ANY_LOGGED_IN)},  # anonymous: 302 to login
 }
 
 
