@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import ContactLog, Notification, Reminder, Submission
@@ -23,7 +25,8 @@ from loyalty.selectors.dashboard import DashboardFilters, gold_dashboard
 from parts.models import Part, PartsOrder, PartsOrderLine
 from service.models import HourReading, ServiceRecord
 
-pytestmark = pytest.mark.django_db
+# One xdist worker takes the module, so the seed runs once, not once a worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_demo_activity")]
 
 # As CI's backup/restore check runs it.
 CUSTOMERS = 60
@@ -59,9 +62,14 @@ def counts() -> dict[str, int]:
     return state
 
 
-@pytest.fixture
-def seeded() -> str:
-    return seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """One seeded database for the module (the seed takes most of a minute on a loaded 2-core
+    machine), in a transaction rolled back at the end of the module; each test runs in its own
+    savepoint inside it, so what a test writes (a second run) is gone before the next one."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed()
+        transaction.set_rollback(True)
 
 
 def test_the_demo_has_activity_costs_and_figures_for_the_dashboards(seeded):
