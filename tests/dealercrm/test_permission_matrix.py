@@ -254,7 +254,8 @@ MATRIX: dict[str, dict[str, tuple[Builder, Any, dict[str, int]]]] = {
         ),
     },
     "schema": {"GET": (lambda ctx: reverse("schema"), None, statuses(200, anonymous=401))},
-    "api-docs": {"GET": (lambda ctx: reverse("api-docs"), None, ANY_LOGGED_IN)},  # anonymous: 302 to login
+    # the docs page is for people: an anonymous visitor is sent to the login page (302)
+    "api-docs": {"GET": (lambda ctx: reverse("api-docs"), None, ANY_LOGGED_IN)},
 }
 
 
