@@ -9,6 +9,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
+    path("new/check/", views.customer_check, name="create_check"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_update, name="update"),
     path("<int:pk>/delete/", views.customer_delete, name="delete"),
