@@ -36,6 +36,8 @@ def _fixtures(archivist: Any, manager: Any) -> tuple[Any, Any]:
             found = customer_services.customer_create(
                 actor=archivist,
                 data={"name": f"联系测试{logs}", "external_ref": ref, "manager": manager},
+                confirm_new=True,
+                confirm_reason="benchmark data",
             )
         have = ContactLog.objects.filter(customer=found).count()
         now = timezone.now()

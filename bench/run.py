@@ -105,6 +105,8 @@ def _create_light(archivist: Any, manager: Any) -> Any:
 
     return services.customer_create(
         actor=archivist,
+        confirm_new=True,
+        confirm_reason="benchmark data",
         data={
             "name": "刘文才",
             "external_ref": LIGHT_REF,
@@ -124,6 +126,8 @@ def _create_heavy(archivist: Any, manager: Any) -> Any:
 
     customer = services.customer_create(
         actor=archivist,
+        confirm_new=True,
+        confirm_reason="benchmark data",
         data={
             "name": "临沂鼎盛工程机械有限公司",
             "kind": "sub_dealer",

@@ -148,6 +148,8 @@ def _fixture(
     today = date.today()
     customer = customer_services.customer_create(
         actor=archivist,
+        confirm_new=True,
+        confirm_reason="benchmark data",
         data={
             "name": name,
             "external_ref": ref,

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
+from customers.api import PossibleDuplicatesSerializer
 from customers.models import Customer
 from dealercrm import roles
 from dealercrm.api_support import RFC3339DateTimeField, ScopedObjectMixin
@@ -256,6 +257,23 @@ class SubmissionInputSerializer(ReportInputSerializer):
 class FileInputSerializer(serializers.Serializer):
     log = ReportInputSerializer(required=False, partial=True)
     customer = serializers.DictField(required=False, help_text="Dossier fields to correct.")
+    attach_to = serializers.IntegerField(
+        required=False,
+        help_text=(
+            "A report about a new customer: file it on this existing customer instead (one of "
+            "the `candidates` of a 409)."
+        ),
+    )
+    confirm_new = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "A report about a new customer is checked against the archive first: possible "
+            "duplicates answer 409 with `candidates`, unless this is true and "
+            "`confirm_reason` says why the customer is new."
+        ),
+    )
+    confirm_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class RejectInputSerializer(serializers.Serializer):
@@ -367,7 +385,10 @@ class SubmissionViewSet(
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=FileInputSerializer, responses={201: ContactLogSerializer})
+    @extend_schema(
+        request=FileInputSerializer,
+        responses={201: ContactLogSerializer, 409: PossibleDuplicatesSerializer},
+    )
     @action(detail=True, methods=["post"])
     def file(self, request: Request, pk: str | None = None) -> Response:
         """File the report on the dossier (optionally with edits to the log and the dossier)."""
@@ -380,11 +401,19 @@ class SubmissionViewSet(
             raise serializers.ValidationError(
                 {"customer": [f"Fields that cannot be set here: {', '.join(sorted(unknown))}"]}
             )
+        attach_to = None
+        if serializer.validated_data.get("attach_to") is not None:
+            attach_to = customer_selectors.customer_get(
+                user=request.user, pk=serializer.validated_data["attach_to"]
+            )
         log = services.submission_file(
             actor=request.user,
             submission=submission,
             log_data=serializer.validated_data.get("log") or {},
             customer_data=customer_data or None,
+            attach_to=attach_to,
+            confirm_new=serializer.validated_data["confirm_new"],
+            confirm_reason=serializer.validated_data["confirm_reason"],
         )
         return Response(ContactLogSerializer(log).data, status=status.HTTP_201_CREATED)
 

@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from customers import selectors as customer_selectors
+from customers.matching.door import door_candidates
 from customers.models import Customer
 from dealercrm import roles
 from dealercrm.decorators import policy_required
@@ -204,14 +205,34 @@ def submission_file(request: HttpRequest, pk: int) -> HttpResponse:
     customer_form = CustomerQuickForm(
         request.POST or None, instance=submission.customer, prefix="customer"
     )
+    # A report about a new customer: who may already be in the archive (issue 17).
+    candidates = (
+        door_candidates(
+            {"name": submission.new_customer_name, "address": submission.new_customer_place},
+            [submission.new_customer_phone],
+        )
+        if submission.customer_id is None
+        else []
+    )
+    choice = request.POST.get("door_choice", "")
     if request.method == "POST" and form.is_valid() and customer_form.is_valid():
         changed = {k: customer_form.cleaned_data[k] for k in customer_form.changed_data}
+        attach_to = None
+        if choice.isdigit():
+            # Attach to one of the customers found (and only those: the choice is hers
+            # among what the matcher showed, the lookup still scoped to what she may see).
+            if int(choice) not in {c.customer.pk for c in candidates}:
+                raise Http404("No such candidate")
+            attach_to = customer_selectors.customer_get(user=request.user, pk=int(choice))
         try:
             log = services.submission_file(
                 actor=request.user,
                 submission=submission,
                 log_data=_report_data(form),
                 customer_data=changed or None,
+                attach_to=attach_to,
+                confirm_new=choice == "new",
+                confirm_reason=request.POST.get("confirm_reason", ""),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -223,7 +244,14 @@ def submission_file(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "contacts/submission_file.html",
-        {"submission": submission, "form": form, "customer_form": customer_form},
+        {
+            "submission": submission,
+            "form": form,
+            "customer_form": customer_form,
+            "candidates": candidates,
+            "door_choice": choice,
+            "confirm_reason": request.POST.get("confirm_reason", ""),
+        },
     )
 
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from dealercrm import roles
 
 from . import services
+from .matching.door import door_candidates
 from .models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
 
 
@@ -32,8 +37,54 @@ class PolicyAdmin(SimpleHistoryAdmin):
         return roles.can_write_dossier(request.user)
 
 
+class CustomerAdminForm(forms.ModelForm):
+    """The admin's add page looks at the archive first, as every create path (issue 17)."""
+
+    confirm_new = forms.BooleanField(
+        label=gettext_lazy("This is a new customer: create anyway"), required=False
+    )
+    confirm_reason = forms.CharField(
+        label=gettext_lazy("Why is it a new customer?"),
+        required=False,
+        max_length=services.CONFIRM_REASON_MAX,
+    )
+
+    class Meta:
+        model = Customer
+        exclude: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk is None and not self.errors:
+            found = door_candidates(data)
+            if found and not (data.get("confirm_new") and data.get("confirm_reason")):
+                raise ValidationError(
+                    _(
+                        "Possibly already in the archive: %(names)s. Open the existing "
+                        "dossier, or confirm that this is a new customer and say why."
+                    )
+                    % {
+                        "names": "; ".join(
+                            f"{c.customer.name} (#{c.customer.pk}: "
+                            + ", ".join(r.text for r in c.reasons)
+                            + ")"
+                            for c in found
+                        )
+                    }
+                )
+        return data
+
+
 @admin.register(Customer)
 class CustomerAdmin(PolicyAdmin):
+    form = CustomerAdminForm
+
+    def get_fields(self, request: Any, obj: Any = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        if obj is not None:  # the confirmation is asked when adding only
+            fields = [f for f in fields if f not in {"confirm_new", "confirm_reason"}]
+        return fields
+
     list_display = ["name", "kind", "status", "manager", "sales_region", "is_gold_card"]
     list_filter = ["status", "kind", "is_gold_card", "is_benchmark", "is_key_account"]
     search_fields = ["name", "name_pinyin", "name_initials", "phones__national"]
@@ -47,7 +98,12 @@ class CustomerAdmin(PolicyAdmin):
                 actor=request.user, customer=obj, data=form.cleaned_data
             )
         else:
-            saved = services.customer_create(actor=request.user, data=form.cleaned_data)
+            saved = services.customer_create(
+                actor=request.user,
+                data=form.cleaned_data,
+                confirm_new=bool(form.cleaned_data.get("confirm_new")),
+                confirm_reason=form.cleaned_data.get("confirm_reason") or "",
+            )
         obj.pk = saved.pk
 
     def delete_model(self, request: Any, obj: Customer) -> None:

@@ -189,6 +189,25 @@ class CustomerInputSerializer(serializers.ModelSerializer):
         write_only=True,
         help_text="Only when creating; an update that sends phones is refused (400).",
     )
+    confirm_new = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text=(
+            "Only when creating. The archive is searched for the customer first: when "
+            "possible duplicates or relatives are found, the answer is 409 with `candidates` "
+            "and nothing is written, unless this is true and `confirm_reason` says why this "
+            "is a new customer (kept in the dossier's history)."
+        ),
+    )
+    confirm_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        max_length=services.CONFIRM_REASON_MAX,
+        help_text="Why the customer is new although candidates were found (with confirm_new).",
+    )
 
     class Meta:
         model = Customer
@@ -198,11 +217,31 @@ class CustomerInputSerializer(serializers.ModelSerializer):
             if f not in {"id", "name_pinyin", "name_initials", "created_at", "updated_at"}
             # is_gold_card follows the gold card (the gold-cards resource changes it).
             and f != "is_gold_card"
-        ] + ["phones"]
+        ] + ["phones", "confirm_new", "confirm_reason"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Model-level rules run once, in the service (see customers.services._save).
         return attrs
+
+
+class DoorCandidateSerializer(serializers.Serializer):
+    """An existing customer the new one may be (or be related to), as the matcher sees it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    score = serializers.FloatField(help_text="0–1, the review queue's score")
+    kind = serializers.ChoiceField(
+        choices=["duplicate", "relatives"],
+        help_text="duplicate: probably the same person; relatives: a possible relative",
+    )
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class PossibleDuplicatesSerializer(serializers.Serializer):
+    """409 on create: the customer may already be in the archive; nothing was written."""
+
+    detail = serializers.CharField()
+    candidates = DoorCandidateSerializer(many=True)
 
 
 def _filters(request: Request) -> selectors.CustomerFilters:
@@ -249,7 +288,13 @@ def _filters(request: Request) -> selectors.CustomerFilters:
     ),
     retrieve=extend_schema(responses=CustomerDetailSerializer),
     create=extend_schema(
-        request=CustomerInputSerializer, responses={201: CustomerDetailSerializer}
+        request=CustomerInputSerializer,
+        responses={201: CustomerDetailSerializer, 409: PossibleDuplicatesSerializer},
+        description=(
+            "Creates a customer after a look at the archive: a name, phone or ID number "
+            "matching existing customers answers 409 with the candidates and their reasons, "
+            "unless `confirm_new` is true and `confirm_reason` is given."
+        ),
     ),
     update=extend_schema(request=CustomerInputSerializer, responses=CustomerDetailSerializer),
     partial_update=extend_schema(
@@ -291,7 +336,15 @@ class CustomerViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         phones = data.pop("phones", [])
-        customer = services.customer_create(actor=request.user, data=data, phones=phones)
+        confirm_new = data.pop("confirm_new", False)
+        confirm_reason = data.pop("confirm_reason", "")
+        customer = services.customer_create(
+            actor=request.user,
+            data=data,
+            phones=phones,
+            confirm_new=confirm_new,
+            confirm_reason=confirm_reason,
+        )
         return self._detail(customer, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -300,6 +353,8 @@ class CustomerViewSet(viewsets.ModelViewSet):
         serializer = CustomerInputSerializer(customer, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        data.pop("confirm_new", None)
+        data.pop("confirm_reason", None)
         if "phones" in data:
             # Phones change through their own rows (each keeps its history), not by
             # replacement: refused rather than answered 200 and dropped.

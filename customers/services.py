@@ -19,6 +19,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from dealercrm import roles
 
+from .matching.door import DoorCandidate, door_candidates
 from .models import Customer, Machine, Operator, Phone, Project, Shareholder
 
 Row = TypeVar("Row", bound=models.Model)
@@ -75,6 +76,29 @@ class CustomerMerged(ValidationError):
                 "survivor_pk": survivor.pk,
             },
             code="merged",
+        )
+
+
+# The reason for creating a customer despite possible duplicates goes into the history's
+# change reason (100 characters, with the candidates' ids before it).
+CONFIRM_REASON_MAX = 60
+
+
+class PossibleDuplicates(ValidationError):
+    """A new customer who may already be in the archive: refused, naming the candidates
+    (the API answers 409 with `candidates`; the form shows them and asks for a choice)."""
+
+    def __init__(self, candidates: list[DoorCandidate]) -> None:
+        self.candidates = candidates
+        # Read by dealercrm.api_support: the extra fields of the 409 answer.
+        self.conflict = {"candidates": [c.as_dict() for c in candidates]}
+        super().__init__(
+            _(
+                "Possibly already in the archive: %(names)s. Open the existing dossier, or "
+                "confirm that this is a new customer and say why."
+            )
+            % {"names": ", ".join(f"{c.customer.name} (#{c.customer.pk})" for c in candidates)},
+            code="possible_duplicates",
         )
 
 
@@ -190,12 +214,41 @@ def _sync_manager_permission(customer: Customer, old_manager_id: int | None) -> 
 
 @transaction.atomic
 def customer_create(
-    *, actor: Any, data: Mapping[str, Any], phones: Iterable[Mapping[str, Any]] = ()
+    *,
+    actor: Any,
+    data: Mapping[str, Any],
+    phones: Iterable[Mapping[str, Any]] = (),
+    confirm_new: bool = False,
+    confirm_reason: str = "",
 ) -> Customer:
+    """Create a dossier, after a look at who is already in the archive (issue 17): when the
+    matcher finds possible duplicates or relatives, nothing is written and PossibleDuplicates
+    names them, unless the caller confirms the customer is new and says why (the reason is
+    kept in the dossier's history)."""
     roles.require(roles.can_write_dossier, actor)
+    phones = list(phones)
     customer = _apply(Customer(), data)
     _validate_manager(customer.manager)
     check_gold_cap(customer, was_gold=False, old_manager_id=None)
+    reason = (confirm_reason or "").strip()
+    if len(reason) > CONFIRM_REASON_MAX:
+        raise ValidationError(
+            {
+                "confirm_reason": _("Keep the reason under %(n)s characters.")
+                % {"n": CONFIRM_REASON_MAX}
+            }
+        )
+    customer.full_clean()  # bad input is a 400 before any look at the archive
+    found = door_candidates(data, phones)
+    if found:
+        if not confirm_new:
+            raise PossibleDuplicates(found)
+        if not reason:
+            raise ValidationError(
+                {"confirm_reason": _("Say why this is a new customer and not one of those found.")}
+            )
+        ids = " ".join(f"#{c.customer.pk}" for c in found)
+        customer._change_reason = f"new despite {ids}: {reason}"[:100]  # type: ignore[attr-defined]
     _save(customer, actor=actor)
     errors: dict[str, list[str]] = {}
     for index, phone_data in enumerate(phones):

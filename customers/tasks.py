@@ -42,3 +42,16 @@ def import_check_task(batch_id: int, user_id: int, language: str = "") -> bool:
 def import_commit_task(batch_id: int, user_id: int, language: str = "") -> bool:
     """The all-or-nothing commit of an import, as the archivist who started it."""
     return _import_task(batch_id, user_id, language, "import_commit_guarded")
+
+
+@shared_task(name="customers.refresh_duplicates")
+def refresh_duplicates_task(user_id: int) -> int:
+    """The archivist's "look for duplicates now": the incremental refresh, as her."""
+    from django.contrib.auth import get_user_model
+
+    from customers.matching.refresh_jobs import refresh_run
+
+    actor = get_user_model().objects.filter(pk=user_id).first()
+    if actor is None:
+        return 0
+    return refresh_run(actor=actor)

@@ -9,6 +9,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
+    path("new/check/", views.customer_check, name="create_check"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_update, name="update"),
     path("<int:pk>/delete/", views.customer_delete, name="delete"),
@@ -17,6 +18,12 @@ urlpatterns = [
     path("<int:pk>/<slug:section>/<int:row_pk>/delete/", views.row_delete, name="row_delete"),
     # The archivist's duplicate review queue and merges (issue 10).
     path("duplicates/", matching.duplicate_list, name="duplicate_list"),
+    path("duplicates/refresh/", matching.duplicate_refresh, name="duplicate_refresh"),
+    path(
+        "duplicates/refresh/progress/",
+        matching.duplicate_refresh_progress,
+        name="duplicate_refresh_progress",
+    ),
     path("duplicates/<int:pk>/", matching.duplicate_detail, name="duplicate_detail"),
     path("duplicates/<int:pk>/merge/", matching.duplicate_merge, name="duplicate_merge"),
     path("duplicates/<int:pk>/dismiss/", matching.duplicate_dismiss, name="duplicate_dismiss"),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -29,6 +31,7 @@ from .forms import (
     ShareholderForm,
 )
 from .importing.export import customer_table
+from .matching.door import DoorCandidate, door_candidates
 from .matching.selectors import merged_target
 from .models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
 
@@ -137,21 +140,63 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     roles.require(roles.can_write_dossier, request.user)
     form = CustomerForm(request.POST or None)
     phone_text = request.POST.get("phones", "") if request.method == "POST" else ""
+    confirm_new = request.POST.get("confirm_new") == "1"
+    confirm_reason = request.POST.get("confirm_reason", "")
+    candidates: list[DoorCandidate] = []
     if request.method == "POST" and form.is_valid():
         phones = [{"raw": line} for line in phone_text.splitlines() if line.strip()]
         try:
             customer = services.customer_create(
-                actor=request.user, data=form.cleaned_data, phones=phones
+                actor=request.user,
+                data=form.cleaned_data,
+                phones=phones,
+                confirm_new=confirm_new,
+                confirm_reason=confirm_reason,
             )
+        except services.PossibleDuplicates as exc:
+            # Nothing saved: she opens one of them, or confirms and says why.
+            candidates = exc.candidates
         except ValidationError as exc:
             form.add_service_errors(exc)
+            if hasattr(exc, "error_dict") and "confirm_reason" in exc.error_dict:
+                candidates = door_candidates(form.cleaned_data, phones)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect(customer)
     return render(
         request,
         "customers/customer_form.html",
-        {"form": form, "phone_text": phone_text, "creating": True},
+        {
+            "form": form,
+            "phone_text": phone_text,
+            "creating": True,
+            "candidates": candidates,
+            "confirm_reason": confirm_reason,
+            "confirm_reason_max": services.CONFIRM_REASON_MAX,
+        },
+    )
+
+
+@policy_required(roles.can_view_customers)
+@require_http_methods(["GET"])
+def customer_check(request: HttpRequest) -> JsonResponse:
+    """Who is already in the archive, while the archivist types a new customer (issue 17):
+    the create form's side panel (static/js/door-check.js) asks here."""
+    roles.require(roles.can_write_dossier, request.user)
+    params = request.GET
+    data: dict[str, Any] = {
+        name: params.get(name, "")[:200]
+        for name in ("name", "id_number", "province", "city", "county", "address")
+    }
+    with contextlib.suppress(ValueError):  # half typed: not used
+        data["birth_date"] = parse_date(params.get("birth_date", ""))
+    year = params.get("birth_year", "")
+    if year.isdigit() and len(year) == 4:
+        data["birth_year"] = int(year)
+    phones = [line for line in params.get("phones", "")[:500].splitlines() if line.strip()][:5]
+    found = door_candidates(data, phones)
+    return JsonResponse(
+        {"candidates": [{**c.as_dict(), "url": c.customer.get_absolute_url()} for c in found]}
     )
 
 

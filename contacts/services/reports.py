@@ -156,9 +156,17 @@ def submission_file(
     submission: Submission,
     log_data: Mapping[str, Any] | None = None,
     customer_data: Mapping[str, Any] | None = None,
+    attach_to: Any = None,
+    confirm_new: bool = False,
+    confirm_reason: str = "",
 ) -> ContactLog:
     """File a report: the contact log (pre-filled from the report, as the archivist edited
-    it), any dossier edits, the new customer if the report described one — all or nothing."""
+    it), any dossier edits, the new customer if the report described one — all or nothing.
+
+    A report about a new customer goes through the door like every new customer (issue 17):
+    when the archive holds possible duplicates, customer_create refuses (PossibleDuplicates)
+    unless the archivist attaches the report to an existing customer (`attach_to`) or
+    confirms the customer is new and says why."""
     roles.require(roles.can_file_submissions, actor)
     # The customer first, then the submission: a merge locks the customers, then moves
     # their pending submissions; taking the two locks the other way round would deadlock.
@@ -167,12 +175,22 @@ def submission_file(
     )
     if reported_on is not None:
         customer_services.customer_lock_for_write(reported_on, actor=actor)
+    elif attach_to is not None:
+        attach_to = customer_services.customer_lock_for_write(attach_to, actor=actor)
     submission = _claim(submission)
     if submission.customer_id != reported_on:
         raise ValidationError(_("The report changed meanwhile; open it again."))
     customer = submission.customer
-    if customer is None:
+    if customer is None and attach_to is not None:
+        customer = attach_to
+        if customer_data:
+            customer = customer_services.customer_update(
+                actor=actor, customer=customer, data=customer_data
+            )
+    elif customer is None:
         customer = customer_services.customer_create(
+            confirm_new=confirm_new,
+            confirm_reason=confirm_reason,
             actor=actor,
             data={
                 "name": submission.new_customer_name,

@@ -129,7 +129,14 @@ def write_customer(
         "sales_region": regions[spec.region] if spec.region else None,
         "manager": users[spec.manager] if spec.manager else None,
     }
-    customer = services.customer_create(actor=actor, data=data, phones=spec.phones)
+    customer = services.customer_create(
+        actor=actor,
+        data=data,
+        phones=spec.phones,
+        # The demo holds duplicates on purpose (the review queue's examples).
+        confirm_new=True,
+        confirm_reason="demo data",
+    )
     for row in spec.shareholders:
         services.row_add(actor=actor, customer=customer, model=Shareholder, data=row)
     machines = [

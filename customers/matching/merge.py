@@ -18,7 +18,7 @@ that builds on it) and the merge writes that, with history and the gold-card cap
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -26,18 +26,20 @@ from typing import Any, cast
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from guardian.models.models import BaseObjectPermission
 
 from customers.models import Customer, DuplicateCandidate, MatchKey, MatchState, MergeRecord
 from customers.services import check_gold_cap, refresh_last_contacted
 from customers.signals import customer_rows_moved
 from dealercrm import roles
+
+from .refresh import duplicates_refresh
 
 # Fields the archivist chooses between; the rest are derived (pinyin keys), bookkeeping
 # (timestamps, the tombstone link) or stay with the survivor (external_ref is unique).
@@ -162,15 +164,36 @@ def _collision(ref: Reference, row: models.Model, checks: Checks, survivor_pk: A
     for together in checks.together:
         attnames = [str(getattr(ref.model._meta.get_field(n), "attname", n)) for n in together]
         if others.filter(**{a: getattr(row, a) for a in attnames}).exists():
-            return _("the kept customer already has the same (%(fields)s)") % {
-                "fields": ", ".join(together)
+            if _is_permission(ref.model):
+                return _("the same access is already granted on the kept customer")
+            return _("the kept customer already has the same %(fields)s") % {
+                "fields": _field_names(ref.model, together)
             }
     for constraint in checks.constraints:
         try:
             constraint.validate(ref.model, row)
         except ValidationError:
-            return _("it would break the rule %(rule)s") % {"rule": constraint.name}
+            # Said as the archivist reads it, never the constraint's name.
+            fields = getattr(constraint, "fields", ()) or ()
+            named = [n for n in fields if n != ref.field]
+            if isinstance(constraint, UniqueConstraint) and named:
+                return _("the kept customer already has one with the same %(fields)s") % {
+                    "fields": _field_names(ref.model, named)
+                }
+            return _("the kept customer already has such a %(thing)s") % {
+                "thing": ref.model._meta.verbose_name
+            }
     return ""
+
+
+def _field_names(model: type[models.Model], names: Iterable[str]) -> str:
+    out = []
+    for name in names:
+        try:
+            out.append(str(getattr(model._meta.get_field(name), "verbose_name", name)))
+        except FieldDoesNotExist:  # a generic key part: shown as it is
+            out.append(name)
+    return pgettext("list separator", ", ").join(out)
 
 
 # --- the plan -------------------------------------------------------------------------
@@ -702,7 +725,7 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
         **_typed({k: snapshot[k] for k in as_it_was if k in snapshot})
     )
 
-    # 5. The pair is open again; both customers are matched afresh on the next run.
+    # 5. The pair is open again; both customers are matched afresh (at the end, below).
     if record.candidate_id:
         DuplicateCandidate.objects.filter(
             pk=record.candidate_id, status=DuplicateCandidate.Status.MERGED
@@ -745,6 +768,10 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
     record.undo_notes = notes
     record.save()
     _log(actor, "unmerge", record)
+    # The pairs that involved either customer are back in the queue now, not after the
+    # next nightly run (issue 17): both were forgotten above, so the incremental run
+    # blocks and scores them afresh (dismissed pairs stay dismissed while unchanged).
+    duplicates_refresh(actor=actor)
     return record
 
 
@@ -797,3 +824,32 @@ def plan_rows(plan: MergePlan) -> list[tuple[str, int]]:
     if permissions:
         rows.append((_("access permissions"), permissions))
     return rows
+
+
+def thing_label(label: str) -> str:
+    """A table's label (customers.HistoricalMachine) as the archivist says it."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return label
+    if _is_history(model):
+        return str(_("history entries"))
+    if _is_permission(model):
+        return str(_("access permissions"))
+    return str(model._meta.verbose_name_plural)
+
+
+def moves_sentence(rows: Iterable[tuple[str, int]], name: str) -> str:
+    """ "电话 3 条、设备 2 条、联系记录 14 条将转到 刘文才": what moves, history and access
+    aside (they follow the rows). `rows` are (model label or plain label, count)."""
+    skip = {str(_("history entries")), str(_("access permissions"))}
+    counts: dict[str, int] = {}
+    for label, n in rows:
+        thing = thing_label(label) if "." in label else label
+        if thing not in skip:
+            counts[thing] = counts.get(thing, 0) + n
+    if not counts:
+        return str(_("Nothing moves to %(name)s.") % {"name": name})
+    parts = [str(_("%(count)s %(things)s") % {"count": n, "things": t}) for t, n in counts.items()]
+    separator = pgettext("list separator", ", ")
+    return str(_("%(rows)s will move to %(name)s.") % {"rows": separator.join(parts), "name": name})

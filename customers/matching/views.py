@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,8 +17,16 @@ from customers.models import DuplicateCandidate
 from dealercrm import roles
 from dealercrm.decorators import policy_required
 
-from . import selectors, services
-from .merge import LOSER, SURVIVOR, derived_fields, merge_fields, plan_rows
+from . import refresh_jobs, selectors, services
+from .merge import (
+    LOSER,
+    SURVIVOR,
+    derived_fields,
+    merge_fields,
+    moves_sentence,
+    plan_rows,
+    thing_label,
+)
 
 PAGE_SIZE = 25
 
@@ -58,7 +66,38 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
             "statuses": DuplicateCandidate.Status.choices,
             "kinds": DuplicateCandidate.Kind.choices,
             "querystring": query.urlencode(),
+            "refresh": refresh_jobs.refresh_state(),
+            "refresh_running": refresh_jobs.refresh_state().get("state")
+            in {refresh_jobs.QUEUED, refresh_jobs.RUNNING},
         },
+    )
+
+
+@policy_required(roles.can_review_duplicates)
+@require_POST
+def duplicate_refresh(request: HttpRequest) -> HttpResponse:
+    """The archivist's button: look for new duplicates now (a Celery task)."""
+    if refresh_jobs.refresh_start(actor=request.user):
+        messages.success(request, _("Looking for duplicates; the list fills in when it is done."))
+    else:
+        messages.info(request, _("A search for duplicates is already running."))
+    return redirect("customers:duplicate_list")
+
+
+@policy_required(roles.can_review_duplicates)
+def duplicate_refresh_progress(request: HttpRequest) -> JsonResponse:
+    """The refresh's state for the queue page's progress bar (import-progress.js)."""
+    state = refresh_jobs.refresh_state()
+    done, total = int(state.get("done") or 0), int(state.get("total") or 0)
+    return JsonResponse(
+        {
+            "state": state.get("state", ""),
+            "running": state.get("state") in {refresh_jobs.QUEUED, refresh_jobs.RUNNING},
+            "step": state.get("step", ""),
+            "done": done,
+            "total": total,
+            "percent": round(100 * done / total) if total else 0,
+        }
     )
 
 
@@ -81,6 +120,7 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "view": view,
             "plan": plan,
             "plan_moves": list(plan_rows(plan)) if plan else [],
+            "plan_sentence": moves_sentence(plan_rows(plan), view.left.name) if plan else "",
             "plan_kept": [(str(k.ref.model._meta.verbose_name), k.pk, k.reason) for k in plan.kept]
             if plan
             else [],
@@ -182,10 +222,17 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for name, (before, after) in record.survivor_changes.items()
         if name in fields
     ]
+    moved = record.moved_by_model()
     return render(
         request,
         "customers/merge_detail.html",
-        {"record": record, "changes": changes, "moved": record.moved_by_model()},
+        {
+            "record": record,
+            "changes": changes,
+            "moved": moved,
+            "moved_sentence": moves_sentence(moved, record.survivor.name),
+            "kept": [(thing_label(k["model"]), k["pk"], k["reason"]) for k in record.kept or []],
+        },
     )
 
 
@@ -193,6 +240,10 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.merge_get(user=request.user, pk=pk)
+    if request.POST.get("confirm") != "1":
+        # Undo changes two dossiers at once: she ticks the box that says so first.
+        messages.error(request, _("Tick the box to confirm the undo; nothing was changed."))
+        return redirect(record)
     try:
         record = services.merge_undo(actor=request.user, record=record)
     except ValidationError as exc:

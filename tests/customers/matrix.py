@@ -21,6 +21,18 @@ def _archivist(code: int, table: dict[str, int]) -> dict[str, int]:
 
 
 MATRIX: dict[str, Any] = {
+    # who is already in the archive, while the archivist types a new customer (issue 17)
+    "customers:create_check": {
+        "GET": (lambda ctx: "/customers/new/check/?name=刘文才", None, ARCHIVIST_ONLY)
+    },
+    # her "look for duplicates now" button and its progress (issue 17)
+    "customers:duplicate_refresh": {
+        "GET": (lambda ctx: "/customers/duplicates/refresh/", None, POST_ONLY),
+        "POST": (lambda ctx: "/customers/duplicates/refresh/", {}, _archivist(302, ARCHIVIST_ONLY)),
+    },
+    "customers:duplicate_refresh_progress": {
+        "GET": (lambda ctx: "/customers/duplicates/refresh/progress/", None, ARCHIVIST_ONLY)
+    },
     "customers:duplicate_list": {
         "GET": (lambda ctx: "/customers/duplicates/", None, ARCHIVIST_ONLY)
     },

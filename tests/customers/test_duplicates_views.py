@@ -88,7 +88,7 @@ def test_the_archivist_merges_choosing_values_field_by_field(client, archivist, 
     page = client.get(record.get_absolute_url())
     assert page.status_code == 200
     # and undoes it
-    response = client.post(reverse("customers:merge_undo", args=[record.pk]))
+    response = client.post(reverse("customers:merge_undo", args=[record.pk]), {"confirm": "1"})
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.status == "undone"

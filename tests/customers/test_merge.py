@@ -85,6 +85,9 @@ def pair(manager, other_manager, archivist):
             "notes": "业务员电话报备",
         },
         phones=[{"raw": "138-5399-1234"}, {"raw": "159 5396 2287"}],
+        # the duplicate on purpose: the door (issue 17) asks for a confirmation
+        confirm_new=True,
+        confirm_reason="业务员报备，待查",
     )
     dossier.row_add(
         actor=archivist,

@@ -264,3 +264,23 @@ class TestTheFullDemo:
         assert "8000" not in full_demo.out
         # Eager Celery runs its tasks while seeding without a line per task.
         assert not [r for r in full_demo.logs if r.name.startswith(("celery", "kombu"))]
+
+    def test_the_review_queue_is_filled_with_the_planted_duplicates(
+        self, full_demo, client, django_user_model
+    ):
+        """Issue 17: after seeding, the archivist's queue holds the pairs to review (the
+        刘文才 spellings among them) and never tells her to run a command."""
+        from customers.models import DuplicateCandidate
+
+        open_pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
+        liu = set(Customer.objects.filter(name__in=LIU_SPELLINGS).values_list("pk", flat=True))
+        liu_pairs = open_pairs.filter(low__in=liu, high__in=liu, kind="duplicate")
+        assert liu_pairs.count() >= 3
+        brothers = open_pairs.filter(
+            low__name__in=("王振海", "王镇海"), high__name__in=("王振海", "王镇海")
+        )
+        assert list(brothers.values_list("kind", flat=True)) == ["relatives"]
+        assert f"{open_pairs.count()} open pairs" in full_demo.out
+        client.force_login(django_user_model.objects.get(username="archivist"))
+        page = client.get("/customers/duplicates/").content.decode()
+        assert "find_duplicates" not in page and "刘文财" in page

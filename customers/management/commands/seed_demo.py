@@ -22,7 +22,17 @@ from customers.demo.gold import write_gold_programme, write_gold_rewards
 from customers.demo.load import DEFAULT_PASSWORD, DEMO_USERS
 from customers.demo.spec import REF_PREFIX
 from customers.demo.vocabulary import REGIONS
-from customers.models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
+from customers.matching.refresh import duplicates_refresh
+from customers.models import (
+    Customer,
+    DuplicateCandidate,
+    Machine,
+    Operator,
+    Phone,
+    Project,
+    SalesRegion,
+    Shareholder,
+)
 from dealercrm import roles
 from loyalty.models import GoldCard, LedgerEntry, Referral, Tender, TierSnapshot
 from parts.models import PartsOrder, PartsOrderLine
@@ -80,12 +90,20 @@ class Command(BaseCommand):
         activity = write_activity(actor=users["archivist"], users=users)
         write_gold_rewards(actor=users["archivist"], today=today, stats=gold)
         jobs = run_jobs()
+        # The archivist's review queue filled as the nightly run would (the planted 刘文才
+        # spellings, 张庆华 twice, the brothers): she opens it and finds work, not a command.
+        queue = duplicates_refresh(actor=users["archivist"])
         seconds = time.monotonic() - started
         self.report(users=users, created=created, wanted=len(specs), seconds=seconds)
         self.stdout.write(
             f"  gold-card programme: {GoldCard.objects.count()} cards ({gold.cards} new), "
             f"{Referral.objects.count()} referrals, {LedgerEntry.objects.count()} ledger rows, "
             f"{Tender.objects.count()} tenders (see /loyalty/cards/)"
+        )
+        self.stdout.write(
+            f"  duplicate review queue: "
+            f"{DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).count()} "
+            f"open pairs ({queue.changed} customers checked; see /customers/duplicates/)"
         )
         self.report_activity(activity, jobs)
         self.report_logins(password, users=users, url=options["url"])
