@@ -23,7 +23,7 @@ from customers import selectors as customer_selectors
 from customers.api import PossibleDuplicatesSerializer
 from customers.models import Customer
 from dealercrm import roles
-from dealercrm.api_support import RFC3339DateTimeField, ScopedObjectMixin
+from dealercrm.api_support import IdField, RFC3339DateTimeField, ScopedObjectMixin
 from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
@@ -101,12 +101,12 @@ class ContactLogSerializer(serializers.ModelSerializer):
 
 
 class ContactLogInputSerializer(ReportInputSerializer):
-    customer = serializers.IntegerField(min_value=1)
-    staff = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    customer = IdField()
+    staff = IdField(required=False, allow_null=True)
 
 
 class ContactLogUpdateSerializer(ReportInputSerializer):
-    staff = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    staff = IdField(required=False, allow_null=True)
 
 
 class ContactLogPolicy(permissions.BasePermission):
@@ -204,7 +204,7 @@ class ContactLogViewSet(viewsets.ModelViewSet):
 
 
 class _LogQuery(serializers.Serializer):
-    customer = serializers.IntegerField(required=False, min_value=1)
+    customer = IdField(required=False)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     intent = serializers.ChoiceField(choices=Intent.choices, required=False)
 
@@ -247,11 +247,11 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class SubmissionInputSerializer(ReportInputSerializer):
-    customer = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    customer = IdField(required=False, allow_null=True)
     new_customer_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     new_customer_phone = serializers.CharField(max_length=60, required=False, allow_blank=True)
     new_customer_place = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    corrects = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    corrects = IdField(required=False, allow_null=True)
 
 
 class FileInputSerializer(serializers.Serializer):
@@ -465,7 +465,7 @@ class MonthlyReportOpenSerializer(serializers.Serializer):
 
 
 class EntryInputSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1)
+    id = IdField()
     discussed = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     changes = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     next_month_plan = serializers.CharField(required=False, allow_blank=True, max_length=10000)
@@ -584,7 +584,7 @@ class _ReminderQuery(serializers.Serializer):
     month = serializers.DateField(input_formats=["%Y-%m"], required=False)
     status = serializers.ChoiceField(choices=Reminder.Status.choices, required=False)
     kind = serializers.ChoiceField(choices=Reminder.Kind.choices, required=False)
-    manager = serializers.IntegerField(min_value=1, required=False)
+    manager = IdField(required=False)
 
 
 class ReminderPolicy(permissions.BasePermission):

@@ -72,6 +72,16 @@ def _django_validation_detail(exc: DjangoValidationError) -> Any:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+class IdField(serializers.IntegerField):
+    """An object id in a query or body: a positive bigint. A larger number is a 400 naming the
+    field (PostgreSQL would compare it to the bigint column and quietly find nothing)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = _("The request body is too large.")

@@ -41,7 +41,7 @@ urlpatterns = [
     ),
     # Last: any other /api/ path is a JSON 404 even under DEBUG, whose technical 404 page
     # would bypass handler404 (a path without its slash still gets APPEND_SLASH's redirect).
-    re_path(r"^api/.*/$", views.api_not_found),
+    re_path(r"^api/.*/$", views.api_not_found, name="api-not-found"),
 ]
 
 handler400 = "dealercrm.views.bad_request"

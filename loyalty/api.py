@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
 from dealercrm import roles
-from dealercrm.api_support import ScopedObjectMixin
+from dealercrm.api_support import IdField, ScopedObjectMixin
 from dealercrm.parsers import JSONParser
 from dealercrm.templatetags.dealercrm import person
 from parts import selectors as parts_selectors
@@ -62,7 +62,7 @@ class JsonOnly:
 
 
 class _Query(serializers.Serializer):
-    customer = serializers.IntegerField(required=False, min_value=1)
+    customer = IdField(required=False)
 
 
 # --- gold cards --------------------------------------------------------------------------------
@@ -114,8 +114,8 @@ class GoldCardDetailSerializer(GoldCardSerializer):
 
 
 class RegistrationSerializer(serializers.Serializer):
-    customer = serializers.IntegerField(min_value=1)
-    manager = serializers.IntegerField(min_value=1, help_text="The responsible sales manager.")
+    customer = IdField()
+    manager = IdField(help_text="The responsible sales manager.")
     traits = serializers.DictField(
         child=serializers.CharField(max_length=500, allow_blank=True),
         help_text=f"Evidence per trait; traits: {', '.join(Trait.values)}.",
@@ -250,8 +250,8 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 
 class ReferralInputSerializer(serializers.Serializer):
-    referrer = serializers.IntegerField(min_value=1)
-    referred = serializers.IntegerField(min_value=1)
+    referrer = IdField()
+    referred = IdField()
     referred_on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
@@ -341,8 +341,8 @@ class BalanceSerializer(serializers.Serializer):
 
 
 class RedeemSerializer(serializers.Serializer):
-    customer = serializers.IntegerField(min_value=1)
-    parts_order = serializers.IntegerField(min_value=1)
+    customer = IdField()
+    parts_order = IdField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
@@ -356,7 +356,7 @@ class _LedgerQuery(_Query):
 
 
 class _BalanceQuery(serializers.Serializer):
-    customer = serializers.IntegerField(min_value=1)
+    customer = IdField()
 
 
 @extend_schema_view(
@@ -548,7 +548,7 @@ class TierSerializer(serializers.ModelSerializer):
 class _TierQuery(serializers.Serializer):
     month = serializers.DateField(input_formats=["%Y-%m"], required=False)
     tier = serializers.ChoiceField(choices=TierSnapshot.Tier.choices, required=False)
-    manager = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    manager = IdField(required=False)
 
 
 class TierPolicy(permissions.BasePermission):

@@ -168,7 +168,7 @@ def api_value(field: serializers.Field, n: int, name: str) -> Any:
     if kind is serializers.BooleanField:
         default = getattr(field, "default", serializers.empty)
         return not default if isinstance(default, bool) else True
-    if kind is serializers.DateTimeField:
+    if isinstance(field, serializers.DateTimeField):  # RFC3339DateTimeField too
         moment = dt.datetime.combine(BASE_DAY + dt.timedelta(days=n), dt.time(9, n % 60))
         return timezone.make_aware(moment).isoformat()
     if kind is serializers.DateField:
@@ -176,7 +176,7 @@ def api_value(field: serializers.Field, n: int, name: str) -> Any:
     if kind is serializers.DecimalField:
         f: Any = field
         return str(_decimal(n, f.decimal_places, f.max_digits, f.min_value, f.max_value))
-    if kind is serializers.IntegerField:
+    if isinstance(field, serializers.IntegerField):  # IdField too
         lo, hi = _bounds(field, 1, 10**6)
         return min(hi, lo + 100 + n % 20) if lo >= 1000 else min(hi, max(lo, 2 + n))
     if kind is serializers.EmailField:
