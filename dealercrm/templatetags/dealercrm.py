@@ -44,14 +44,16 @@ def money(amount: Any) -> str:
 
 
 @register.filter
-def percent(value: Any) -> str:
-    """A percentage with one decimal (87.3%); the value is already in percent."""
+def percent(value: Any, of: str = "") -> str:
+    """A percentage with one decimal (87.3%); the value is already in percent, or a share
+    of one with `|percent:"share"` (0.873 → 87.3%)."""
     if value is None or value == "":
         return "—"
     try:
-        return f"{float(value):.1f}%"
+        number = float(value) * (100 if of == "share" else 1)
     except (TypeError, ValueError):
         return str(value)
+    return f"{number:.1f}%"
 
 
 @register.simple_tag(takes_context=True)

@@ -16,3 +16,8 @@ def test_percent_has_one_decimal():
     assert percent(87) == "87.0%"
     assert percent(33.333) == "33.3%"
     assert percent(None) == "—"
+
+
+def test_a_share_of_one_is_shown_in_percent_with_one_decimal():
+    assert percent(0.8734, "share") == "87.3%"
+    assert percent(0, "share") == "0.0%"
