@@ -394,9 +394,7 @@ def test_permission_matrix(client, ctx, name, method, role):
     # matrix's objects exist) writes exactly one security-log row; nothing else writes one.
     logged = SecurityEvent.objects.filter(kind="access_denied").count() - denied_before
     denial = expected[role] in (401, 403, 404) and name not in NO_OBJECT_ROUTES
-    assert logged == (1 if denial else 0), (
-        f"{method} {path} as {role}: {logged} access_denied rows"
-    )
+    assert logged == (1 if denial else 0), f"{method} {path} as {role}: {logged} access_denied rows"
 
 
 @pytest.mark.parametrize(("name", "role"), [(n, r) for n in ADMIN_PROBES for r in ROLES])
