@@ -271,19 +271,9 @@ def effective_keys(features: list[Any]) -> list[tuple[int, str]]:
     give the same pairs (checked below)."""
     from customers.matching import candidates
 
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for f in features:
-        for key in candidates.blocking_keys(f):
-            blocks[key].append(f.index)
     rows: list[tuple[int, str]] = []
-    for key, members in blocks.items():
-        if len(members) < 2 or len(members) > candidates.MAX_BLOCK:
-            continue
-        if len(members) > candidates.NAME_SPLIT and key[0] in "nt":
-            for number, group in enumerate(candidates._split_name_block(members, features)):
-                rows.extend((m, f"{key}#{number}") for m in group)
-        else:
-            rows.extend((m, key) for m in members)
+    for key, members in candidates.effective_blocks(features):
+        rows.extend((m, key) for m in members)
     return rows
 
 

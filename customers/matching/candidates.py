@@ -20,12 +20,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from .reasons import KIND_DUPLICATE, KIND_RELATIVES, Match, Reason, reason_text
-from .records import Features, Progress, Record, place_key, prepare, prepare_all
+from .records import Features, Progress, Record, place_key, prepare, prepare_all, village_key
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -138,7 +139,7 @@ def blocking_keys(f: Features) -> list[str]:
     if f.surname and f.address:
         # Same surname in the same place (老刘 / 刘总 from the same village, a mistyped
         # given name): the village is written last, before a group or house number.
-        place = place_key(f)
+        place = village_key(f)
         keys.append(f"v:{f.surname}:{place}")
         # Latin names: the other words too, as a surname may be replaced or mistyped.
         keys.extend(f"w:{word}:{place}" for word in f.tokens.split() if word != f.surname)
@@ -151,6 +152,7 @@ class BlockStats:
     keys: int = 0
     pairs: int = 0
     skipped_blocks: int = 0
+    split_blocks: int = 0
     skipped_records: int = 0
 
 
@@ -160,12 +162,93 @@ def _split_name_block(members: list[int], features: Sequence[Features]) -> list[
     groups: dict[str, list[int]] = defaultdict(list)
     for m in members:
         f = features[m]
-        place = place_key(f)
+        place = village_key(f)
         if place:
             groups[f"p{place}"].append(m)
         if f.birth_year:
             groups[f"y{f.birth_year}"].append(m)
     return list(groups.values())
+
+
+# Keys that name one person or one machine: a pair sharing one is always compared.
+_STRONG = frozenset("psi")
+
+
+def _split_strong_block(
+    members: list[int], features: Sequence[Features], max_block: int
+) -> list[list[int]]:
+    """An over-full phone, ID or serial block (a dealer's office number typed into hundreds
+    of dossiers) is split, never dropped: by surname (老刘 and 刘文才 keep their surname),
+    then by village. A record without a surname or a place joins every group of its level,
+    so its pairs with each of them are kept."""
+    by_surname: dict[str, list[int]] = defaultdict(list)
+    loose: list[int] = []
+    for m in members:
+        surname = features[m].surname
+        (by_surname[surname] if surname else loose).append(m)
+    if not by_surname:
+        by_surname[""] = []
+    out: list[list[int]] = []
+    for group in by_surname.values():
+        group = group + loose
+        if len(group) <= max_block:
+            out.append(group)
+            continue
+        by_place: dict[str, list[int]] = defaultdict(list)
+        nowhere: list[int] = []
+        for m in group:
+            place = village_key(features[m])
+            (by_place[place] if place else nowhere).append(m)
+        if not by_place:
+            out.append(nowhere)
+            continue
+        out.extend(part + nowhere for part in by_place.values())
+    return out
+
+
+def effective_blocks(
+    features: Sequence[Features],
+    *,
+    max_block: int = MAX_BLOCK,
+    stats: BlockStats | None = None,
+) -> Iterator[tuple[str, list[int]]]:
+    """(key, members) of every block compared in full: over-full strong blocks split by
+    surname and village, common names split by village and birth year, other over-full
+    blocks dropped (counted in `stats`)."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for f in features:
+        for key in blocking_keys(f):
+            blocks[key].append(f.index)
+    if stats is not None:
+        stats.records = len(features)
+        stats.keys = len(blocks)
+    for key, members in blocks.items():
+        size = len(members)
+        if size < 2:
+            continue
+        kind = key[0]
+        if size > max_block and kind in _STRONG:
+            if stats is not None:
+                stats.split_blocks += 1
+            for number, group in enumerate(_split_strong_block(members, features, max_block)):
+                if len(group) > 1:
+                    yield f"{key}#{number}", group
+            continue
+        if size > NAME_SPLIT and kind in "nt":
+            for number, group in enumerate(_split_name_block(members, features)):
+                if len(group) > max_block:
+                    if stats is not None:
+                        stats.skipped_blocks += 1
+                        stats.skipped_records += len(group)
+                elif len(group) > 1:
+                    yield f"{key}#{number}", group
+            continue
+        if size > max_block:
+            if stats is not None:
+                stats.skipped_blocks += 1
+                stats.skipped_records += size
+            continue
+        yield key, members
 
 
 def candidate_pairs(
@@ -179,46 +262,50 @@ def candidate_pairs(
     least one of those indexes (an incremental run re-blocks the changed records; it passes
     every record that shares a key with them, so their blocks are complete).
     `features[i].index == i`."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for f in features:
-        for key in blocking_keys(f):
-            blocks[key].append(f.index)
-    seen: set[int] = set()
+    return [
+        (int(i), int(j))
+        for i, j in candidate_array(features, only=only, max_block=max_block, stats=stats)
+    ]
+
+
+def candidate_array(
+    features: Sequence[Features],
+    *,
+    only: set[int] | None = None,
+    max_block: int = MAX_BLOCK,
+    stats: BlockStats | None = None,
+) -> np.ndarray:
+    """candidate_pairs as an (n, 2) int64 array, sorted, each pair once."""
     n = len(features) + 1
-
-    def add(members: list[int]) -> None:
-        if only is not None:
-            for i in members:
-                if i in only:
-                    seen.update(min(i, j) * n + max(i, j) for j in members if j != i)
-            return
-        members = sorted(set(members))
-        for a in range(len(members)):
-            base = members[a] * n
-            seen.update(base + m for m in members[a + 1 :])
-
-    for key, members in blocks.items():
-        size = len(members)
-        if size < 2:
+    chunks: list[np.ndarray] = []
+    only_mask = None
+    if only is not None:
+        only_mask = np.zeros(n, dtype=bool)
+        only_mask[list(only)] = True
+    small: list[int] = []
+    for _key, members in effective_blocks(features, max_block=max_block, stats=stats):
+        if len(members) <= 8 and only_mask is None:
+            # Most blocks hold two or three records: plain Python is faster than numpy here.
+            ordered = sorted(members)
+            small.extend(
+                a * n + b for x, a in enumerate(ordered) for b in ordered[x + 1 :] if a != b
+            )
             continue
-        if only is not None and not any(m in only for m in members):
+        arr = np.unique(np.asarray(members, dtype=np.int64))
+        if len(arr) < 2:
             continue
-        if size > max_block:
-            if stats is not None:
-                stats.skipped_blocks += 1
-                stats.skipped_records += size
+        if only_mask is not None and not only_mask[arr].any():
             continue
-        if size > NAME_SPLIT and key[0] in "nt":
-            for group in _split_name_block(members, features):
-                if len(group) > 1:
-                    add(group)
-            continue
-        add(members)
+        left, right = np.triu_indices(len(arr), k=1)
+        codes = arr[left] * n + arr[right]
+        if only_mask is not None:
+            codes = codes[only_mask[arr[left]] | only_mask[arr[right]]]
+        chunks.append(codes)
+    chunks.append(np.asarray(small, dtype=np.int64))
+    codes = np.unique(np.concatenate(chunks))
     if stats is not None:
-        stats.records = len(features)
-        stats.keys = len(blocks)
-        stats.pairs = len(seen)
-    return sorted(divmod(p, n) for p in seen)
+        stats.pairs = len(codes)
+    return np.stack(np.divmod(codes, n), axis=1) if len(codes) else np.zeros((0, 2), np.int64)
 
 
 # ---------------------------------------------------------------------------

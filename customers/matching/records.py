@@ -28,9 +28,14 @@ __all__ = [
     "place_key",
     "prepare",
     "prepare_all",
+    "village_key",
 ]
 
 Progress = Callable[[str, int, int], None]
+
+# Raised whenever prepare() or the blocking keys change, so the database run redoes the
+# stored features and keys of every customer once (refresh.fingerprint includes it).
+FEATURES_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,8 +245,10 @@ def prepare(record: Record, index: int = 0) -> Features:
     f.address_words = " ".join(sorted(words)) if len(words) > 1 else ""
     f.id_number, f.id_valid = normalize_id_number(record.id_number)
     f.birth_year, f.birth = _parse_birth(record.birth_date)
-    if not f.birth_year and f.id_valid:
-        # The resident ID carries the birth date (digits 7–14).
+    id_year = int(f.id_number[6:10]) if f.id_valid else None
+    if id_year and (not f.birth_year or (not f.birth and f.birth_year == id_year)):
+        # The resident ID carries the birth date (digits 7–14): it fills a missing date, or
+        # completes a bare year that agrees with it.
         f.birth_year, f.birth = int(f.id_number[6:10]), f.id_number[6:14]
     models = [normalize_model(m) for m in record.models if clean_text(m)]
     f.models = frozenset(m.key for m in models if m.key)
@@ -255,6 +262,14 @@ def place_key(f: Features) -> str:
     house number; '' without an address."""
     place = _TRAILING_RE.sub("", f.address) if f.is_cjk else f.address
     return place[-4:]
+
+
+def village_key(f: Features) -> str:
+    """The village as blocking reads it: the last three characters of place_key, so that
+    an address written from the town on (孙湖镇小村4组 -> 孙湖小) and the full one
+    (…滕州市孙湖镇小村4组 -> …州孙湖小) still meet, whatever the village's length."""
+    place = place_key(f)
+    return place[-3:] if f.is_cjk else place
 
 
 def prepare_all(records: Iterable[Record], progress: Progress | None = None) -> list[Features]:

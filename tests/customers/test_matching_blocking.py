@@ -1,0 +1,119 @@
+"""Blocking (issue 17, part 2): a pair sharing a strong key is always compared; nicknames
+meet their full name in one village; one name meets itself across scripts and address
+lengths. No database."""
+
+from __future__ import annotations
+
+from customers.matching.candidates import (
+    MAX_BLOCK,
+    NAME_SPLIT,
+    BlockStats,
+    Record,
+    candidate_pairs,
+    prepare_all,
+)
+
+OFFICE = "0539-8888-6666"
+
+
+def _pairs(records: list[Record]) -> tuple[set[frozenset[str]], BlockStats]:
+    features = prepare_all(records)
+    stats = BlockStats()
+    ids = [f.id for f in features]
+    pairs = {frozenset((ids[i], ids[j])) for i, j in candidate_pairs(features, stats=stats)}
+    return pairs, stats
+
+
+def _crowd(count: int, **fields: object) -> list[Record]:
+    """`count` different people; the given fields (a shared number, say) on each of them."""
+    surnames = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
+    return [
+        Record(
+            id=f"c{n}",
+            name=surnames[n % len(surnames)] + "某" + "甲乙丙丁戊己庚辛壬癸"[n % 10],
+            address=f"某县{n % 97}号镇{n}村",
+            **fields,  # type: ignore[arg-type]
+        )
+        for n in range(count)
+    ]
+
+
+def test_an_over_full_phone_block_is_split_by_surname_never_dropped():
+    records = [
+        *_crowd(MAX_BLOCK + 50, phones=(OFFICE,)),
+        Record(id="full", name="刘文才", phones=(OFFICE,), address="沂南县青驼镇刘家庄"),
+        Record(id="nick", name="老刘", phones=("(0539) 8888 6666",)),
+    ]
+    pairs, stats = _pairs(records)
+    assert frozenset(("full", "nick")) in pairs
+    assert stats.split_blocks >= 1
+    # Split, so the crowd's other surnames are not all paired with 刘文才.
+    assert frozenset(("full", "c0")) not in pairs
+
+
+def test_an_over_full_id_number_block_is_split_too():
+    shared = "37032119800101123X"  # fails its check digit: it carries no birth date
+    records = [
+        *_crowd(MAX_BLOCK + 10, id_number=shared),
+        Record(id="a", name="王志强", id_number=shared),
+        Record(id="b", name="王强", id_number=shared, address="内蒙古自治区赤峰市"),
+    ]
+    pairs, _ = _pairs(records)
+    assert frozenset(("a", "b")) in pairs
+
+
+def test_a_nickname_meets_the_full_name_in_one_village_written_shorter():
+    records = [
+        Record(id="full", name="胡彬", address="山东省枣庄市滕州市孙湖镇小村4组"),
+        Record(id="nick", name="胡总", address="孙湖镇小村4组"),
+        Record(id="other", name="胡总", address="山东省枣庄市滕州市孙湖镇大村4组"),
+    ]
+    pairs, _ = _pairs(records)
+    assert frozenset(("full", "nick")) in pairs
+    assert frozenset(("nick", "other")) not in pairs
+
+
+def test_a_common_name_meets_itself_in_traditional_characters_and_a_shorter_address():
+    # More than NAME_SPLIT namesakes elsewhere: the name block is split by village.
+    namesakes = [
+        Record(id=f"n{k}", name="王志强", address=f"河北省保定市易县牧家镇第{k}村")
+        for k in range(NAME_SPLIT + 5)
+    ]
+    records = [
+        *namesakes,
+        Record(id="long", name="王志强", address="內蒙古自治區赤峰市寧城縣孫湖鎮小村"),
+        Record(id="short", name="王志強", address="孙湖镇小村"),
+    ]
+    pairs, _ = _pairs(records)
+    assert frozenset(("long", "short")) in pairs
+
+
+def test_a_name_block_larger_than_the_limit_is_split_not_dropped():
+    namesakes = [
+        Record(id=f"n{k}", name="王伟", address=f"某县某镇第{k}村", birth_date=str(1940 + k % 50))
+        for k in range(MAX_BLOCK + 20)
+    ]
+    records = [
+        *namesakes,
+        Record(id="a", name="王伟", address="沂南县青驼镇刘家庄", birth_date="1975"),
+        Record(id="b", name="王偉", birth_date="1975"),
+    ]
+    pairs, _ = _pairs(records)
+    assert frozenset(("a", "b")) in pairs
+
+
+def test_a_bare_birth_year_is_completed_from_a_valid_id_number():
+    records = [
+        Record(id="a", name="罗光华", birth_date="1990-10-01", address="泗阳县牧马镇张屯"),
+        Record(
+            id="b",
+            name="罗光兴",
+            birth_date="1990",
+            id_number="244296199010014418",
+            address="山东省烟台市龙口市庄家镇店庄3组",
+        ),
+    ]
+    features = prepare_all(records)
+    assert features[1].birth == "19901001"
+    pairs, _ = _pairs(records)
+    assert frozenset(("a", "b")) in pairs
