@@ -15,6 +15,7 @@ See docs/benchmarks.md.
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -655,6 +656,211 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+# ---------------------------------------------------------------------------
+# Bulk bound: which candidate pairs can be shown at all
+# ---------------------------------------------------------------------------
+
+# Records with more values than this in one field (phones, models, serials) are assumed to
+# share one with every partner, which keeps the bound an upper bound.
+_MAX_COLUMNS = 6
+
+
+class _Columns:
+    """The features as numpy columns: strings as integer codes, sets as padded matrices."""
+
+    def __init__(self, features: Sequence[Features]) -> None:
+        n = len(features)
+        tables: dict[str, dict[str, int]] = defaultdict(dict)
+
+        def code(kind: str, value: str) -> int:
+            if not value:
+                return -1
+            table = tables[kind]
+            return table.setdefault(value, len(table))
+
+        def matrix(kind: str, values: list[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+            width = min(_MAX_COLUMNS, max((len(v) for v in values), default=0))
+            out = np.full((n, max(width, 1)), -1, dtype=np.int64)
+            overflow = np.zeros(n, dtype=bool)
+            for i, vs in enumerate(values):
+                if len(vs) > width:
+                    overflow[i] = True
+                for k, v in enumerate(sorted(vs)[:width]):
+                    out[i, k] = code(kind, v)
+            return out, overflow
+
+        self.name = np.array([code("name", f.name) for f in features], dtype=np.int64)
+        self.fuzzy = np.array([code("fuzzy", f.fuzzy) for f in features], dtype=np.int64)
+        self.nick = np.array([f.is_nickname for f in features], dtype=bool)
+        self.cjk = np.array([f.is_cjk for f in features], dtype=bool)
+        self.name_len = np.array([len(f.name) for f in features], dtype=np.int64)
+        self.alt = np.array([bool(f.pinyin_alt) for f in features], dtype=bool)
+        self.phones, self.phones_over = matrix("phone", [f.phones for f in features])
+        self.id = np.array([code("id", f.id_number) for f in features], dtype=np.int64)
+        self.id_valid = np.array([f.id_valid for f in features], dtype=bool)
+        self.year = np.array([f.birth_year or 0 for f in features], dtype=np.int64)
+        self.birth = np.array([int(f.birth) if f.birth else 0 for f in features], dtype=np.int64)
+        self.address = np.array([code("address", f.address) for f in features], dtype=np.int64)
+        self.address_len = np.array([len(f.address) for f in features], dtype=np.int64)
+        self.address_words = np.array([bool(f.address_words) for f in features], dtype=bool)
+        self.models, self.models_over = matrix("model", [tuple(f.models) for f in features])
+        self.families, self.families_over = matrix("family", [tuple(f.families) for f in features])
+        self.serials, self.serials_over = matrix("serial", [tuple(f.serials) for f in features])
+
+
+def _shared(
+    values: np.ndarray, overflow: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    a, b = values[left], values[right]
+    out = overflow[left] | overflow[right]
+    for x in range(a.shape[1]):
+        column = a[:, x : x + 1]
+        out |= ((column == b) & (column >= 0)).any(axis=1)
+    return out
+
+
+def _any(values: np.ndarray) -> np.ndarray:
+    return values[:, 0] >= 0
+
+
+def possible(
+    features: Sequence[Features],
+    pairs: np.ndarray,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    columns: _Columns | None = None,
+) -> np.ndarray:
+    """For each candidate pair, whether `compare` could return it: an upper bound of its
+    evidence, computed for all pairs at once (numpy; rapidfuzz `cpdist` for the strings),
+    is at the threshold, or the pair could be marked possible relatives. Every pair
+    `compare` would show is kept; the exact comparison then runs only on these."""
+    from rapidfuzz import process
+
+    cols = columns or _Columns(features)
+    left, right = pairs[:, 0], pairs[:, 1]
+    total = np.zeros(len(pairs))
+
+    # Name (before any frequency penalty, which only lowers it).
+    has_name = (cols.name[left] >= 0) & (cols.name[right] >= 0)
+    nick = has_name & (cols.nick[left] | cols.nick[right])
+    plain = has_name & ~nick
+    same = plain & (cols.name[left] == cols.name[right])
+    fuzzy = plain & ~same & (cols.fuzzy[left] == cols.fuzzy[right]) & (cols.fuzzy[left] >= 0)
+    rest = plain & ~same & ~fuzzy
+    latin = rest & ~(cols.cjk[left] & cols.cjk[right])
+    reading = rest & ~latin & (cols.alt[left] | cols.alt[right])
+    same_length = rest & ~latin & (cols.name_len[left] == cols.name_len[right])
+    name_weight = np.where(same_length, W_NAME_ONE_CHAR, W_NAME_DIFFERENT)
+    name_weight = np.where(reading, max(W_NAME_READING, W_NAME_ONE_CHAR), name_weight)
+    latin_best = max(W_NAME_CLOSE, W_NAME_SWAPPED, W_NAME_READING, W_NAME_SIMILAR, W_NAME_PARTIAL)
+    name_weight = np.where(latin, latin_best, name_weight)
+    name_weight = np.where(fuzzy, max(W_NAME_PINYIN, W_NAME_FUZZY), name_weight)
+    name_weight = np.where(same, W_NAME_SAME, name_weight)
+    name_weight = np.where(nick, max(W_NICKNAME, W_SURNAME_DIFFERS), name_weight)
+    total += np.where(has_name, name_weight, 0.0)
+    similar_name = same | fuzzy | latin | reading | same_length
+
+    # Phones.
+    both = _any(cols.phones)[left] & _any(cols.phones)[right]
+    phone_same = both & _shared(cols.phones, cols.phones_over, left, right)
+    total += np.where(phone_same, W_PHONE_SAME, np.where(both, W_PHONE_NONE, 0.0))
+
+    # ID numbers.
+    both = (cols.id[left] >= 0) & (cols.id[right] >= 0)
+    id_same = both & (cols.id[left] == cols.id[right])
+    contrary = both & ~id_same & cols.id_valid[left] & cols.id_valid[right]
+    id_weight = np.where(contrary, W_ID_DIFFER_VALID, max(W_ID_TYPO, W_ID_DIFFER))
+    total += np.where(id_same, W_ID_SAME, np.where(both, id_weight, 0.0))
+
+    # Birth dates: equal, a typo (one edit, or day and month swapped), else apart.
+    both_year = (cols.year[left] > 0) & (cols.year[right] > 0)
+    both_full = (cols.birth[left] > 0) & (cols.birth[right] > 0)
+    birth_same = both_full & (cols.birth[left] == cols.birth[right])
+    typo = np.zeros(len(pairs), dtype=bool)
+    check = np.flatnonzero(both_full & ~birth_same)
+    if len(check):
+        x, y = cols.birth[left[check]], cols.birth[right[check]]
+        swapped = (
+            (x // 10000 == y // 10000) & (x // 100 % 100 == y % 100) & (x % 100 == y // 100 % 100)
+        )
+        edits = process.cpdist(
+            [str(v) for v in x.tolist()], [str(v) for v in y.tolist()], scorer=OSA.distance
+        )
+        typo[check] = swapped | (edits <= 1)
+    year_same = both_year & ~both_full & (cols.year[left] == cols.year[right])
+    birth_weight = np.where(typo, W_BIRTH_TYPO, max(W_BIRTH_NEAR, W_BIRTH_FAR))
+    birth_weight = np.where(birth_same, W_BIRTH_SAME, birth_weight)
+    birth_weight = np.where(year_same, W_BIRTH_SAME_YEAR, birth_weight)
+    total += np.where(both_year, birth_weight, 0.0)
+
+    # Addresses: equal, similar (ratio), one inside the other or overlapping (partial ratio).
+    both = (cols.address[left] >= 0) & (cols.address[right] >= 0)
+    address_same = both & (cols.address[left] == cols.address[right])
+    similar = both & cols.address_words[left] & cols.address_words[right]
+    check = np.flatnonzero(both & ~address_same & ~similar)
+    contains = np.zeros(len(pairs), dtype=bool)
+    overlap = np.zeros(len(pairs), dtype=bool)
+    if len(check):
+        texts = [f.address for f in features]
+        lefts = [texts[i] for i in left[check].tolist()]
+        rights = [texts[i] for i in right[check].tolist()]
+        ratio = process.cpdist(lefts, rights, scorer=fuzz.ratio, workers=-1)
+        similar[check] = ratio >= 85
+        shorter = np.minimum(cols.address_len[left[check]], cols.address_len[right[check]])
+        rest_idx = np.flatnonzero((ratio < 85) & (shorter >= 4))
+        if len(rest_idx):
+            partial = process.cpdist(
+                [lefts[i] for i in rest_idx.tolist()],
+                [rights[i] for i in rest_idx.tolist()],
+                scorer=fuzz.partial_ratio,
+                workers=-1,
+            )
+            contains[check[rest_idx]] = partial >= 100
+            overlap[check[rest_idx]] = partial >= 80
+    address_weight = np.where(
+        overlap, max(W_ADDRESS_CONTAINS, W_ADDRESS_OVERLAP), W_ADDRESS_DIFFERENT
+    )
+    address_weight = np.where(similar, W_ADDRESS_SIMILAR, address_weight)
+    address_weight = np.where(address_same, W_ADDRESS_SAME, address_weight)
+    total += np.where(both, address_weight, 0.0)
+    place_same = address_same | similar | contains
+
+    # Machines.
+    serial = _shared(cols.serials, cols.serials_over, left, right)
+    total += np.where(serial, W_SERIAL_SAME, 0.0)
+    both = _any(cols.models)[left] & _any(cols.models)[right]
+    model = both & _shared(cols.models, cols.models_over, left, right)
+    family = both & ~model & _shared(cols.families, cols.families_over, left, right)
+    model_weight = np.where(
+        model,
+        W_MODEL_SAME,
+        np.where(family, W_MODEL_FAMILY, np.where(serial, 0.0, W_MODEL_DIFFERENT)),
+    )
+    total += np.where(both, model_weight, 0.0)
+
+    needed = _OFFSET + math.log(threshold / (1 - threshold))
+    relatives = similar_name & (phone_same | place_same)
+    return (total >= needed - 1e-9) | relatives
+
+
+_SCORE_CHUNK = 200_000
+# Set in the parent just before forking the scoring workers, read by them (copy-on-write).
+_SHARED: dict[str, Any] = {}
+
+
+def _score_chunk(bounds: tuple[int, int]) -> list[Match]:
+    features = _SHARED["features"]
+    ctx, threshold, columns = _SHARED["ctx"], _SHARED["threshold"], _SHARED["columns"]
+    chunk = _SHARED["pairs"][bounds[0] : bounds[1]]
+    kept = chunk[possible(features, chunk, threshold=threshold, columns=columns)]
+    out = []
+    for i, j in kept.tolist():
+        match = compare(features[i], features[j], ctx, threshold=threshold)
+        if match is not None:
+            out.append(match)
+    return out
+
+
 def find_matches(
     features: Sequence[Features],
     *,
@@ -663,19 +869,36 @@ def find_matches(
     ctx: Context | None = None,
     progress: Progress | None = None,
     stats: BlockStats | None = None,
+    workers: int = 1,
 ) -> list[Match]:
-    """Every pair worth the archivist's attention, best first. `features[i].index == i`."""
+    """Every pair worth the archivist's attention, best first. `features[i].index == i`.
+
+    Candidate pairs are bounded in bulk (`possible`), and only those that could be shown
+    are compared one by one; with `workers` > 1, chunks of pairs are scored in forked
+    worker processes."""
     ctx = ctx or Context.build(features)
-    pairs = candidate_pairs(features, only=only, stats=stats)
+    pairs = candidate_array(features, only=only, stats=stats)
+    if progress:
+        progress("block", len(pairs), 0)
+    columns = _Columns(features) if len(pairs) else None
+    _SHARED.update(features=features, ctx=ctx, threshold=threshold, columns=columns, pairs=pairs)
+    bounds = [(s, min(s + _SCORE_CHUNK, len(pairs))) for s in range(0, len(pairs), _SCORE_CHUNK)]
     matches: list[Match] = []
-    done = 0
-    for chunk in _chunks(pairs, 50_000):
-        for i, j in chunk:
-            match = compare(features[i], features[j], ctx, threshold=threshold)
-            if match is not None:
-                matches.append(match)
-        done += len(chunk)
-        if progress:
-            progress("score", done, len(pairs))
+    pool = None
+    try:
+        if workers > 1 and len(bounds) > 1:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            results: Iterator[list[Match]] = pool.imap(_score_chunk, bounds)
+        else:
+            results = map(_score_chunk, bounds)
+        for (_start, end), found in zip(bounds, results, strict=True):
+            matches.extend(found)
+            if progress:
+                progress("score", end, len(pairs))
+    finally:
+        _SHARED.clear()
+        if pool is not None:
+            pool.close()
+            pool.join()
     matches.sort(key=lambda m: (-m.score, m.left_id, m.right_id))
     return matches

@@ -4,9 +4,11 @@ once (normalisation is the slow part of a run). No database access here."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import multiprocessing
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -115,6 +117,9 @@ def _parse_birth(raw: str) -> tuple[int | None, str]:
     return year, digits
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class Features:
     """A record prepared once for blocking and scoring (normalisation is the slow part)."""
 
@@ -163,6 +168,13 @@ class Features:
     models: frozenset[str]
     families: frozenset[str]
     serials: frozenset[str]
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, _NONE if isinstance(value, frozenset) and not value else value)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-able copy (the database run stores it so unchanged rows are not redone)."""
@@ -217,6 +229,12 @@ _LATIN_ADDRESS_RE = re.compile(r"[a-z0-9]+")
 _TRAILING_RE = re.compile(r"[0-9a-z]+$")
 
 
+def _set(values: Iterable[str]) -> frozenset[str]:
+    # One shared empty set: a million records otherwise hold millions of empty ones.
+    out = frozenset(values)
+    return out if out else _NONE
+
+
 def prepare(record: Record, index: int = 0) -> Features:
     f = Features.__new__(Features)
     f.id = record.id
@@ -225,7 +243,7 @@ def prepare(record: Record, index: int = 0) -> Features:
     f.name = keys.simplified
     f.pinyin = keys.pinyin
     f.fuzzy = keys.fuzzy
-    f.pinyin_alt = frozenset(keys.extra_pinyin)
+    f.pinyin_alt = _set(keys.extra_pinyin)
     f.surname = keys.surname_pinyin
     f.given = keys.given
     f.is_nickname = keys.is_nickname
@@ -251,9 +269,9 @@ def prepare(record: Record, index: int = 0) -> Features:
         # completes a bare year that agrees with it.
         f.birth_year, f.birth = int(f.id_number[6:10]), f.id_number[6:14]
     models = [normalize_model(m) for m in record.models if clean_text(m)]
-    f.models = frozenset(m.key for m in models if m.key)
-    f.families = frozenset(m.family for m in models if m.family)
-    f.serials = frozenset(clean_text(s).upper() for s in record.serials if clean_text(s))
+    f.models = _set(m.key for m in models if m.key)
+    f.families = _set(m.family for m in models if m.family)
+    f.serials = _set(clean_text(s).upper() for s in record.serials if clean_text(s))
     return f
 
 
@@ -272,10 +290,55 @@ def village_key(f: Features) -> str:
     return place[-3:] if f.is_cjk else place
 
 
-def prepare_all(records: Iterable[Record], progress: Progress | None = None) -> list[Features]:
+# Below this many records a run stays in one process (starting workers costs more).
+PARALLEL_MIN = 50_000
+_CHUNK = 20_000
+
+
+def _prepare_chunk(job: tuple[int, list[Record]]) -> list[Features]:
+    start, records = job
+    return [prepare(record, start + k) for k, record in enumerate(records)]
+
+
+def _jobs(records: Iterable[Record]) -> Iterator[tuple[int, list[Record]]]:
+    chunk: list[Record] = []
+    start = 0
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == _CHUNK:
+            yield start, chunk
+            start += len(chunk)
+            chunk = []
+    if chunk:
+        yield start, chunk
+
+
+def prepare_all(
+    records: Iterable[Record], progress: Progress | None = None, *, workers: int = 1
+) -> list[Features]:
+    """Features of every record, `features[i].index == i`. With `workers` > 1 and a large
+    input, chunks are prepared in forked worker processes (normalisation is CPU-bound)."""
     out: list[Features] = []
-    for index, record in enumerate(records):
-        out.append(prepare(record, index))
-        if progress and (index + 1) % 10_000 == 0:
-            progress("prepare", index + 1, 0)
+    jobs = _jobs(records)
+    first = next(jobs, None)
+    if first is None:
+        return out
+    second = next(jobs, None)
+    if workers <= 1 or second is None:
+        chunks: Iterator[list[Features]] = map(
+            _prepare_chunk, itertools.chain([first], [second] if second else [], jobs)
+        )
+        pool = None
+    else:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        chunks = pool.imap(_prepare_chunk, itertools.chain([first, second], jobs))
+    try:
+        for chunk in chunks:
+            out.extend(chunk)
+            if progress:
+                progress("prepare", len(out), 0)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     return out
