@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -216,18 +217,35 @@ def effective_blocks(
     """(key, members) of every block compared in full: over-full strong blocks split by
     surname and village, common names split by village and birth year, other over-full
     blocks dropped (counted in `stats`)."""
-    blocks: dict[str, list[int]] = defaultdict(list)
+    # Keys are kept as 64-bit hashes in flat arrays and grouped by sorting: a million
+    # records hold about eight million keys, too many for a dict of strings and lists.
+    hashes = array("q")
+    kinds = array("B")
+    rows = array("q")
     for f in features:
         for key in blocking_keys(f):
-            blocks[key].append(f.index)
+            hashes.append(hash(key))
+            kinds.append(ord(key[0]) & 0xFF)
+            rows.append(f.index)
+    keys = np.frombuffer(hashes, dtype=np.int64) if hashes else np.zeros(0, np.int64)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], len(sorted_keys)]
     if stats is not None:
         stats.records = len(features)
-        stats.keys = len(blocks)
-    for key, members in blocks.items():
+        stats.keys = len(starts)
+    shared = ends - starts >= 2
+    starts, ends = starts[shared], ends[shared]
+    block_rows = np.frombuffer(rows, dtype=np.int64)[order] if rows else np.zeros(0, np.int64)
+    block_kinds = np.frombuffer(kinds, dtype=np.uint8)[order[starts]] if kinds else []
+    del order, keys, sorted_keys
+    bounds = zip(starts.tolist(), ends.tolist(), bytes(block_kinds), strict=True)
+    for start, end, kind_code in bounds:
+        members = block_rows[start:end].tolist()
         size = len(members)
-        if size < 2:
-            continue
-        kind = key[0]
+        kind = chr(kind_code)
+        key = f"{kind}{start}"
         if size > max_block and kind in _STRONG:
             if stats is not None:
                 stats.split_blocks += 1
