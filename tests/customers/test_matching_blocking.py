@@ -117,3 +117,42 @@ def test_a_bare_birth_year_is_completed_from_a_valid_id_number():
     assert features[1].birth == "19901001"
     pairs, _ = _pairs(records)
     assert frozenset(("a", "b")) in pairs
+
+
+def test_the_issues_nickname_pairs_are_found_and_scored_duplicates():
+    from customers.matching.candidates import KIND_DUPLICATE, KIND_RELATIVES, find_matches
+
+    records = [
+        Record(
+            id="full",
+            name="黄杰",
+            phones=("138 5399 1234",),
+            address="山东省临沂市沂南县青驼镇刘家庄3组",
+            models=("ZL50C-Ⅱ",),
+        ),
+        Record(
+            id="nick",
+            name="黄老板",
+            phones=("+86 13853991234",),
+            address="青驼镇刘家庄",
+            models=("ＺＬ５０Ｃ－II",),
+        ),
+        # A brother: same village, a name read alike, another ID number.
+        Record(
+            id="b1",
+            name="王振海",
+            address="沂南县青驼镇刘家庄",
+            id_number="371321198001011238",
+        ),
+        Record(
+            id="b2",
+            name="王镇海",
+            address="沂南县青驼镇刘家庄2组",
+            id_number="371321198506061230",
+        ),
+    ]
+    found = {frozenset((m.left_id, m.right_id)): m for m in find_matches(prepare_all(records))}
+    assert found[frozenset(("full", "nick"))].kind == KIND_DUPLICATE
+    brothers = found.get(frozenset(("b1", "b2")))
+    assert brothers is not None
+    assert brothers.kind == KIND_RELATIVES
