@@ -253,6 +253,13 @@ def effective_blocks(
                 if len(group) > 1:
                     yield f"{key}#{number}", group
             continue
+        if size > NAME_SPLIT and kind == "b":
+            # A birth date is shared by dozens of strangers in a large archive (a million
+            # records hold ~60 per day): compared within one surname, then one village.
+            for number, group in enumerate(_split_strong_block(members, features, NAME_SPLIT)):
+                if len(group) > 1:
+                    yield f"{key}#{number}", group
+            continue
         if size > NAME_SPLIT and kind in "nt":
             for number, group in enumerate(_split_name_block(members, features)):
                 if len(group) > max_block:

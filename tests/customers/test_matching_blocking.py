@@ -156,3 +156,17 @@ def test_the_issues_nickname_pairs_are_found_and_scored_duplicates():
     brothers = found.get(frozenset(("b1", "b2")))
     assert brothers is not None
     assert brothers.kind == KIND_RELATIVES
+
+
+def test_a_crowded_birth_date_is_compared_within_one_surname():
+    strangers = _crowd(NAME_SPLIT + 30, birth_date="1975-03-08")
+    records = [
+        *strangers,
+        Record(id="a", name="刘文才", birth_date="1975-03-08"),
+        Record(id="b", name="劉稳材", birth_date="1975-03-08", address="沂南县青驼镇"),
+    ]
+    pairs, _ = _pairs(records)
+    assert frozenset(("a", "b")) in pairs
+    # Not every stranger born that day meets every other.
+    assert frozenset(("c0", "c1")) not in pairs
+    assert len(pairs) < len(records) * (len(records) - 1) // 4
