@@ -208,6 +208,18 @@ def _split_strong_block(
     return out
 
 
+def _split_village_block(members: list[int], features: Sequence[Features]) -> list[list[int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    loose: list[int] = []
+    for m in members:
+        f = features[m]
+        place = place_key(f)
+        (loose if place == village_key(f) else groups[place]).append(m)
+    if not groups:
+        return [loose]
+    return [group + loose for group in groups.values()]
+
+
 def effective_blocks(
     features: Sequence[Features],
     *,
@@ -250,6 +262,13 @@ def effective_blocks(
             if stats is not None:
                 stats.split_blocks += 1
             for number, group in enumerate(_split_strong_block(members, features, max_block)):
+                if len(group) > 1:
+                    yield f"{key}#{number}", group
+            continue
+        if size > NAME_SPLIT and kind == "v":
+            # One surname in villages of one name across counties (王家庄): compared within
+            # the town as well; an address too short to show its town joins every group.
+            for number, group in enumerate(_split_village_block(members, features)):
                 if len(group) > 1:
                     yield f"{key}#{number}", group
             continue

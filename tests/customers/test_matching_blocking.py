@@ -170,3 +170,23 @@ def test_a_crowded_birth_date_is_compared_within_one_surname():
     # Not every stranger born that day meets every other.
     assert frozenset(("c0", "c1")) not in pairs
     assert len(pairs) < len(records) * (len(records) - 1) // 4
+
+
+TOWNS = "东西南北中上下前后左右红黄蓝白青松柏桃李"
+
+
+def test_a_crowded_surname_and_village_name_is_compared_within_one_town():
+    elsewhere = [
+        Record(
+            id=f"w{k}", name="王" + TOWNS[k % 20] + "甲", address=f"某县东{TOWNS[k % 20]}镇王家庄"
+        )
+        for k in range(NAME_SPLIT + 10)
+    ]
+    records = [
+        *elsewhere,
+        Record(id="full", name="王振海", address="沂南县青驼镇王家庄3组"),
+        Record(id="nick", name="老王", address="青驼镇王家庄"),
+    ]
+    pairs, _ = _pairs(records)
+    assert frozenset(("full", "nick")) in pairs
+    assert frozenset(("w1", "w2")) not in pairs
