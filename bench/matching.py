@@ -36,9 +36,12 @@ from bench.report import machine_description, replace_section, table
 SECTION = "matching"
 PYTHON = sys.executable
 TARGET_F1_FEBRL = 0.99
-TARGET_F1_CHINESE = 0.97
-TARGET_SECONDS = 60.0
-TARGET_MEMORY_MB = 2048.0
+TARGET_F1_CHINESE = 0.98  # the dealer set (issue 17)
+TARGET_F1_STRESS = 0.97  # the stress set, hard negatives at the generator's first rates
+TARGET_BLOCKING = 0.995
+TARGET_RECORDS = 1_000_000
+TARGET_SECONDS = 120.0
+TARGET_MEMORY_MB = 4096.0
 CHINESE_SEED = 20240610
 LARGE_SEED = 20240611
 FIELDS = ("id", "name", "phones", "address", "birth_date", "id_number", "models")
@@ -54,6 +57,10 @@ class Accuracy:
     blocked_recall: float
     seconds: float
     peak_mb: float
+    cpu: float = 0.0
+    load: float = 0.0
+    linkable_recall: float = 1.0
+    unlinkable: int = 0
 
     @property
     def precision(self) -> float:
@@ -143,8 +150,15 @@ def chinese(
 # ---------------------------------------------------------------------------
 
 
-def run_command(source: Path, target: Path) -> tuple[float, float]:
-    """find_duplicates --csv in a fresh process: (wall seconds, its peak resident MB)."""
+def target_f1(name: str) -> float:
+    if name.startswith("FEBRL"):
+        return TARGET_F1_FEBRL
+    return TARGET_F1_STRESS if name.startswith("Chinese stress") else TARGET_F1_CHINESE
+
+
+def run_command(source: Path, target: Path) -> tuple[float, float, float]:
+    """find_duplicates --csv in a fresh process: (wall seconds, its peak resident MB, its
+    CPU seconds, user + system: on a shared machine the wall time also counts waiting)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dealercrm.settings"}
     command = [
         PYTHON,
@@ -170,7 +184,7 @@ def run_command(source: Path, target: Path) -> tuple[float, float]:
         if process.returncode != 0:
             errors.seek(0)
             raise RuntimeError(f"find_duplicates failed on {source}:\n{errors.read()}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def predicted_pairs(target: Path, threshold: float) -> set[frozenset[str]]:
@@ -182,7 +196,24 @@ def predicted_pairs(target: Path, threshold: float) -> set[frozenset[str]]:
         }
 
 
-def blocked_recall(source: Path, truth: set[frozenset[str]]) -> float:
+def _linkable(a: Any, b: Any) -> bool:
+    """Whether two records share anything a blocking rule could act on: a phone, an ID
+    number, a serial, a birth date, the same name (read alike), or a surname in one village.
+    A pair sharing nothing but a surname (and perhaps a popular model) is undecidable."""
+    from customers.matching.records import village_key
+
+    if set(a.phones) & set(b.phones) or a.serials & b.serials:
+        return True
+    if (a.id_number and a.id_number == b.id_number) or (a.birth and a.birth == b.birth):
+        return True
+    if a.fuzzy and a.fuzzy == b.fuzzy and not a.is_nickname:
+        return True
+    place = village_key(a)
+    return bool(place) and place == village_key(b) and a.surname == b.surname
+
+
+def blocked_recall(source: Path, truth: set[frozenset[str]]) -> tuple[float, float, int]:
+    """(blocking recall, blocking recall over the linkable true pairs, unlinkable pairs)."""
     from customers.matching.candidates import candidate_pairs
     from customers.matching.files import read_records
     from customers.matching.records import prepare_all
@@ -190,8 +221,12 @@ def blocked_recall(source: Path, truth: set[frozenset[str]]) -> float:
     with source.open(encoding="utf-8") as handle:
         features = prepare_all(read_records(handle))
     ids = [f.id for f in features]
+    by_id = {f.id: f for f in features}
     blocked = {frozenset((ids[i], ids[j])) for i, j in candidate_pairs(features)}
-    return len(blocked & truth) / len(truth) if truth else 1.0
+    linkable = {p for p in truth if _linkable(*(by_id[x] for x in p))}
+    recall = len(blocked & truth) / len(truth) if truth else 1.0
+    recall_linkable = len(blocked & linkable) / len(linkable) if linkable else 1.0
+    return recall, recall_linkable, len(truth) - len(linkable)
 
 
 def accuracy(name: str, source: Path, truth: set[frozenset[str]], work: Path) -> Accuracy:
@@ -199,18 +234,24 @@ def accuracy(name: str, source: Path, truth: set[frozenset[str]], work: Path) ->
 
     target = work / f"{source.stem}.out.csv"
     print(f"  {name}: find_duplicates --csv {source.name} ...", flush=True)
-    seconds, peak = run_command(source, target)
+    load = os.getloadavg()[0]
+    seconds, peak, cpu = run_command(source, target)
     predicted = predicted_pairs(target, DEFAULT_THRESHOLD)
     records = sum(1 for _ in source.open(encoding="utf-8")) - 1
+    recall, linkable_recall, unlinkable = blocked_recall(source, truth)
     return Accuracy(
         name=name,
         records=records,
         true_pairs=len(truth),
         predicted=len(predicted),
         tp=len(predicted & truth),
-        blocked_recall=blocked_recall(source, truth),
+        blocked_recall=recall,
+        linkable_recall=linkable_recall,
+        unlinkable=unlinkable,
         seconds=seconds,
         peak_mb=peak,
+        cpu=cpu,
+        load=load,
     )
 
 
@@ -271,19 +312,9 @@ def effective_keys(features: list[Any]) -> list[tuple[int, str]]:
     give the same pairs (checked below)."""
     from customers.matching import candidates
 
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for f in features:
-        for key in candidates.blocking_keys(f):
-            blocks[key].append(f.index)
     rows: list[tuple[int, str]] = []
-    for key, members in blocks.items():
-        if len(members) < 2 or len(members) > candidates.MAX_BLOCK:
-            continue
-        if len(members) > candidates.NAME_SPLIT and key[0] in "nt":
-            for number, group in enumerate(candidates._split_name_block(members, features)):
-                rows.extend((m, f"{key}#{number}") for m in group)
-        else:
-            rows.extend((m, key) for m in members)
+    for key, members in candidates.effective_blocks(features):
+        rows.extend((m, key) for m in members)
     return rows
 
 
@@ -299,6 +330,81 @@ def indexing(which: str, source: Path) -> Indexing:
     return Indexing(label, records, int(pairs), float(seconds), float(peak))
 
 
+COMPARE_SCRIPT = r"""
+import os, sys, time
+sys.path.insert(0, {root!r})
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealercrm.settings")
+import django
+django.setup()
+from bench.matching import features_of
+from customers.matching import candidates
+features = features_of({source!r})
+pairs = candidates.candidate_array(features)
+load = os.getloadavg()[0]
+if {which!r} == "ours":
+    ctx = candidates.Context.build(features)
+    cpu, started = time.process_time(), time.perf_counter()
+    columns = candidates._Columns(features)
+    shown = 0
+    for start in range(0, len(pairs), 500_000):
+        chunk = pairs[start : start + 500_000]
+        kept = chunk[candidates.possible(features, chunk, columns=columns)]
+        for i, j in kept.tolist():
+            shown += candidates.compare(features[i], features[j], ctx) is not None
+else:
+    import pandas as pd, recordlinkage
+    frame = pd.DataFrame(
+        dict(
+            name=[f.name for f in features],
+            fuzzy=[f.fuzzy for f in features],
+            phone=[f.phones[0] if f.phones else None for f in features],
+            id_number=[f.id_number or None for f in features],
+            birth=[f.birth or None for f in features],
+            year=[f.birth_year or None for f in features],
+            address=[f.address or None for f in features],
+            model=[min(f.models) if f.models else None for f in features],
+        )
+    )
+    index = pd.MultiIndex.from_arrays([pairs[:, 0], pairs[:, 1]])
+    compare = recordlinkage.Compare()
+    compare.string("name", "name", method="jarowinkler", label="name")
+    compare.exact("fuzzy", "fuzzy", label="pinyin")
+    compare.exact("phone", "phone", label="phone")
+    compare.exact("id_number", "id_number", label="id")
+    compare.string("birth", "birth", method="damerau_levenshtein", label="birth")
+    compare.exact("year", "year", label="year")
+    compare.string("address", "address", method="levenshtein", label="address")
+    compare.exact("model", "model", label="model")
+    cpu, started = time.process_time(), time.perf_counter()
+    shown = int((compare.compute(index, frame).sum(axis=1) >= 3).sum())
+print(len(pairs), time.perf_counter() - started, time.process_time() - cpu, load, shown)
+"""
+
+
+@dataclass
+class Scoring:
+    name: str
+    records: int
+    pairs: int
+    seconds: float
+    cpu: float
+    load: float
+
+
+def scoring(which: str, source: Path) -> Scoring:
+    """The scoring step alone on the candidate pairs of `source` (blocking done before):
+    ours (bulk bound, then the exact comparison of the pairs that could be shown) or
+    recordlinkage's Compare on the same pairs and fields."""
+    script = COMPARE_SCRIPT.format(root=str(ROOT), source=str(source), which=which)
+    result = subprocess.run(  # noqa: S603 -- our own interpreter
+        [PYTHON, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    pairs, seconds, cpu, load, _shown = result.stdout.split()
+    records = sum(1 for _ in source.open(encoding="utf-8")) - 1
+    label = "dealercrm (bulk bound + compare)" if which == "ours" else "recordlinkage Compare"
+    return Scoring(label, records, int(pairs), float(seconds), float(cpu), float(load))
+
+
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
@@ -308,6 +414,7 @@ def render(
     accuracies: list[Accuracy],
     others: list[Accuracy],
     indexers: list[Indexing],
+    scorers: list[Scoring],
     problems: list[str],
     load: tuple[float, float],
 ) -> str:
@@ -343,28 +450,33 @@ def render(
             [
                 *[
                     (
-                        f"F1 ≥ {TARGET_F1_FEBRL} on {a.name}"
-                        if a.name.startswith("FEBRL")
-                        else f"F1 ≥ {TARGET_F1_CHINESE} on {a.name}",
+                        f"F1 ≥ {target_f1(a.name)} on {a.name}",
                         f"{a.f1:.4f}",
-                        "PASS"
-                        if a.f1
-                        >= (TARGET_F1_FEBRL if a.name.startswith("FEBRL") else TARGET_F1_CHINESE)
-                        else "FAIL",
+                        "PASS" if a.f1 >= target_f1(a.name) else "FAIL",
                     )
-                    for a in accuracies
+                    for a in [*accuracies, *others]
+                    if not a.name.startswith("Chinese dealer set, ")
+                ],
+                *[
+                    (
+                        f"blocking recall ≥ {TARGET_BLOCKING} on {a.name}",
+                        f"{a.blocked_recall:.4f}",
+                        "PASS" if a.blocked_recall >= TARGET_BLOCKING else "FAIL",
+                    )
+                    for a in [*accuracies, *others]
                 ],
                 *[
                     (
                         f"{s.records:,} records in ≤ {TARGET_SECONDS:.0f} s and ≤ "
                         f"{TARGET_MEMORY_MB / 1024:.0f} GB",
-                        f"{s.seconds:.1f} s, {s.peak_mb:,.0f} MB",
+                        f"{s.seconds:.1f} s wall ({s.cpu:.1f} s CPU, load {s.load:.1f}), "
+                        f"{s.peak_mb:,.0f} MB",
                         "PASS"
                         if s.seconds <= TARGET_SECONDS and s.peak_mb <= TARGET_MEMORY_MB
                         else "FAIL",
                     )
                     for s in speed
-                    if s.records >= 100_000
+                    if s.records >= TARGET_RECORDS
                 ],
             ],
         ),
@@ -373,7 +485,11 @@ def render(
         "",
         "Pairwise: a predicted pair is a row of OUT scoring at or above the threshold; true "
         "pairs are FEBRL's links, or every two records of one person in the synthetic set. "
-        "*Blocking recall*: share of the true pairs that blocking lets through to scoring.",
+        "*Blocking recall*: share of the true pairs that blocking lets through to scoring. "
+        "Some true pairs share nothing a rule can act on — no phone, ID number, serial, birth "
+        "date, name or village, only the surname (and at most a model many own): 老贾 calling "
+        "from a number the other dossier does not hold, with no address, beside 贾黎 of a "
+        "village. They are counted, and blocking recall is given again without them.",
         "",
         table(
             (
@@ -385,6 +501,8 @@ def render(
                 "recall",
                 "F1",
                 "blocking recall",
+                "true pairs sharing only a surname",
+                "blocking recall on the others",
             ),
             [
                 (
@@ -396,6 +514,8 @@ def render(
                     f"{a.recall:.4f}",
                     f"**{a.f1:.4f}**",
                     f"{a.blocked_recall:.4f}",
+                    f"{a.unlinkable:,}",
+                    f"{a.linkable_recall:.4f}",
                 )
                 for a in [*accuracies, *others]
             ],
@@ -414,22 +534,37 @@ def render(
         "(6% brothers, 3% namesakes): that was the generator's first setting, where the "
         "matcher reached F1 ≈ 0.96; the rates were lowered after those first measurements, "
         "on the judgement that brothers with same-sounding names are rarer than that among a "
-        "dealer's customers. The stress set keeps the first setting, without a target, so "
-        "that the cost of the hard cases stays visible.",
+        "dealer's customers. The stress set keeps the first setting; "
+        "issue 17 gives it its own target (F1 ≥ 0.97).",
         "",
         "### (b) Speed and memory",
         "",
         table(
-            ("records", "wall time", "peak memory", "pairs proposed"),
+            (
+                "records",
+                "wall time",
+                "CPU time (user + system)",
+                "1-min load at start",
+                "peak memory",
+                "pairs proposed",
+            ),
             [
-                (f"{s.records:,}", f"{s.seconds:.1f} s", f"{s.peak_mb:,.0f} MB", f"{s.predicted:,}")
+                (
+                    f"{s.records:,}",
+                    f"{s.seconds:.1f} s",
+                    f"{s.cpu:.1f} s",
+                    f"{s.load:.1f}",
+                    f"{s.peak_mb:,.0f} MB",
+                    f"{s.predicted:,}",
+                )
                 for s in speed
             ],
         ),
         "",
         "The same blocking with recordlinkage's indexer: both get the same (record, key) "
-        "rows — the keys of `blocking_keys`, over-full blocks dropped and common names split "
-        "by village and birth year as `candidate_pairs` does — so both must produce the same "
+        "rows — the blocks of `effective_blocks`, over-full phone, ID and serial blocks split "
+        "by surname and village, common names by village and birth year, as `candidate_pairs` "
+        "does — so both must produce the same "
         "pairs. Time and memory of the blocking step alone (features prepared beforehand), "
         "each in a fresh process.",
         "",
@@ -444,6 +579,28 @@ def render(
                     f"{i.peak_mb:,.0f} MB",
                 )
                 for i in indexers
+            ],
+        ),
+        "",
+        "Scoring alone on the same candidate pairs (blocking done beforehand, each in a fresh "
+        "process): ours bounds every pair's evidence in bulk (numpy, rapidfuzz `cpdist`) and "
+        "compares exactly, with reasons, only the pairs that could be shown; recordlinkage's "
+        "`Compare` computes name (Jaro-Winkler), pinyin, first phone, ID number, birth date "
+        "(Damerau-Levenshtein), birth year, address (Levenshtein) and first model for every "
+        "pair, without reasons.",
+        "",
+        table(
+            ("scorer", "records", "candidate pairs", "wall seconds", "CPU seconds", "load"),
+            [
+                (
+                    c.name,
+                    f"{c.records:,}",
+                    f"{c.pairs:,}",
+                    f"{c.seconds:.1f}",
+                    f"{c.cpu:.1f}",
+                    f"{c.load:.1f}",
+                )
+                for c in scorers
             ],
         ),
         "",
@@ -482,27 +639,45 @@ def run(*, doc: Path | None, quick: bool = False, large: int | None = None) -> b
         stress = accuracy("Chinese stress set (hard negatives ×2)", path, truth, work)
         print("Matching benchmark: speed ...", flush=True)
         speed = []
+        small_path = work / "none"
         for n in (10_000, large):
             path, truth = chinese(n, LARGE_SEED, work)
+            if n == 10_000:
+                small_path = path
             speed.append(
                 accuracy(f"Chinese dealer set, {n:,} (seed {LARGE_SEED})", path, truth, work)
             )
         print("Matching benchmark: recordlinkage's indexer ...", flush=True)
         indexers = [indexing("ours", path), indexing("recordlinkage", path)]
+        print("Matching benchmark: recordlinkage's Compare on the same pairs ...", flush=True)
+        scorers = [
+            scoring(which, p) for p in (small_path, path) for which in ("ours", "recordlinkage")
+        ]
     problems = []
-    for a in accuracies:
-        target = TARGET_F1_FEBRL if a.name.startswith("FEBRL") else TARGET_F1_CHINESE
-        if a.f1 < target:
-            problems.append(f"F1 {a.f1:.4f} < {target} on {a.name}")
+    for a in [*accuracies, stress]:
+        if a.f1 < target_f1(a.name):
+            problems.append(f"F1 {a.f1:.4f} < {target_f1(a.name)} on {a.name}")
+    for a in [*accuracies, stress, *speed]:
+        if a.blocked_recall < TARGET_BLOCKING:
+            problems.append(
+                f"blocking recall {a.blocked_recall:.4f} < {TARGET_BLOCKING} on {a.name}"
+            )
     for s in speed:
-        if s.records >= 100_000 and (s.seconds > TARGET_SECONDS or s.peak_mb > TARGET_MEMORY_MB):
+        if s.records >= TARGET_RECORDS and (
+            s.seconds > TARGET_SECONDS or s.peak_mb > TARGET_MEMORY_MB
+        ):
             problems.append(f"{s.records:,} records took {s.seconds:.1f} s and {s.peak_mb:,.0f} MB")
     if indexers[0].pairs != indexers[1].pairs:
         problems.append(
             f"the two indexers disagree: {indexers[0].pairs:,} vs {indexers[1].pairs:,} pairs"
         )
     text = render(
-        accuracies, [stress, *speed], indexers, problems, (load_start, os.getloadavg()[0])
+        accuracies,
+        [stress, *speed],
+        indexers,
+        scorers,
+        problems,
+        (load_start, os.getloadavg()[0]),
     )
     print()
     print(text)

@@ -15,17 +15,20 @@ See docs/benchmarks.md.
 from __future__ import annotations
 
 import math
+import multiprocessing
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from .reasons import KIND_DUPLICATE, KIND_RELATIVES, Match, Reason, reason_text
-from .records import Features, Progress, Record, place_key, prepare, prepare_all
+from .records import Features, Progress, Record, place_key, prepare, prepare_all, village_key
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -138,7 +141,7 @@ def blocking_keys(f: Features) -> list[str]:
     if f.surname and f.address:
         # Same surname in the same place (老刘 / 刘总 from the same village, a mistyped
         # given name): the village is written last, before a group or house number.
-        place = place_key(f)
+        place = village_key(f)
         keys.append(f"v:{f.surname}:{place}")
         # Latin names: the other words too, as a surname may be replaced or mistyped.
         keys.extend(f"w:{word}:{place}" for word in f.tokens.split() if word != f.surname)
@@ -151,6 +154,7 @@ class BlockStats:
     keys: int = 0
     pairs: int = 0
     skipped_blocks: int = 0
+    split_blocks: int = 0
     skipped_records: int = 0
 
 
@@ -160,12 +164,136 @@ def _split_name_block(members: list[int], features: Sequence[Features]) -> list[
     groups: dict[str, list[int]] = defaultdict(list)
     for m in members:
         f = features[m]
-        place = place_key(f)
+        place = village_key(f)
         if place:
             groups[f"p{place}"].append(m)
         if f.birth_year:
             groups[f"y{f.birth_year}"].append(m)
     return list(groups.values())
+
+
+# Keys that name one person or one machine: a pair sharing one is always compared.
+_STRONG = frozenset("psi")
+
+
+def _split_strong_block(
+    members: list[int], features: Sequence[Features], max_block: int
+) -> list[list[int]]:
+    """An over-full phone, ID or serial block (a dealer's office number typed into hundreds
+    of dossiers) is split, never dropped: by surname (老刘 and 刘文才 keep their surname),
+    then by village. A record without a surname or a place joins every group of its level,
+    so its pairs with each of them are kept."""
+    by_surname: dict[str, list[int]] = defaultdict(list)
+    loose: list[int] = []
+    for m in members:
+        surname = features[m].surname
+        (by_surname[surname] if surname else loose).append(m)
+    if not by_surname:
+        by_surname[""] = []
+    out: list[list[int]] = []
+    for group in by_surname.values():
+        group = group + loose
+        if len(group) <= max_block:
+            out.append(group)
+            continue
+        by_place: dict[str, list[int]] = defaultdict(list)
+        nowhere: list[int] = []
+        for m in group:
+            place = village_key(features[m])
+            (by_place[place] if place else nowhere).append(m)
+        if not by_place:
+            out.append(nowhere)
+            continue
+        out.extend(part + nowhere for part in by_place.values())
+    return out
+
+
+def _split_village_block(members: list[int], features: Sequence[Features]) -> list[list[int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    loose: list[int] = []
+    for m in members:
+        f = features[m]
+        place = place_key(f)
+        (loose if place == village_key(f) else groups[place]).append(m)
+    if not groups:
+        return [loose]
+    return [group + loose for group in groups.values()]
+
+
+def effective_blocks(
+    features: Sequence[Features],
+    *,
+    max_block: int = MAX_BLOCK,
+    stats: BlockStats | None = None,
+) -> Iterator[tuple[str, list[int]]]:
+    """(key, members) of every block compared in full: over-full strong blocks split by
+    surname and village, common names split by village and birth year, other over-full
+    blocks dropped (counted in `stats`)."""
+    # Keys are kept as 64-bit hashes in flat arrays and grouped by sorting: a million
+    # records hold about eight million keys, too many for a dict of strings and lists.
+    hashes = array("q")
+    kinds = array("B")
+    rows = array("q")
+    for f in features:
+        for key in blocking_keys(f):
+            hashes.append(hash(key))
+            kinds.append(ord(key[0]) & 0xFF)
+            rows.append(f.index)
+    keys = np.frombuffer(hashes, dtype=np.int64) if hashes else np.zeros(0, np.int64)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], len(sorted_keys)]
+    if stats is not None:
+        stats.records = len(features)
+        stats.keys = len(starts)
+    shared = ends - starts >= 2
+    starts, ends = starts[shared], ends[shared]
+    block_rows = np.frombuffer(rows, dtype=np.int64)[order] if rows else np.zeros(0, np.int64)
+    block_kinds = np.frombuffer(kinds, dtype=np.uint8)[order[starts]] if kinds else []
+    del order, keys, sorted_keys
+    bounds = zip(starts.tolist(), ends.tolist(), bytes(block_kinds), strict=True)
+    for start, end, kind_code in bounds:
+        members = block_rows[start:end].tolist()
+        size = len(members)
+        kind = chr(kind_code)
+        key = f"{kind}{start}"
+        if size > max_block and kind in _STRONG:
+            if stats is not None:
+                stats.split_blocks += 1
+            for number, group in enumerate(_split_strong_block(members, features, max_block)):
+                if len(group) > 1:
+                    yield f"{key}#{number}", group
+            continue
+        if size > NAME_SPLIT and kind == "v":
+            # One surname in villages of one name across counties (王家庄): compared within
+            # the town as well; an address too short to show its town joins every group.
+            for number, group in enumerate(_split_village_block(members, features)):
+                if len(group) > 1:
+                    yield f"{key}#{number}", group
+            continue
+        if size > NAME_SPLIT and kind == "b":
+            # A birth date is shared by dozens of strangers in a large archive (a million
+            # records hold ~60 per day): compared within one surname, then one village.
+            for number, group in enumerate(_split_strong_block(members, features, NAME_SPLIT)):
+                if len(group) > 1:
+                    yield f"{key}#{number}", group
+            continue
+        if size > NAME_SPLIT and kind in "nt":
+            for number, group in enumerate(_split_name_block(members, features)):
+                if len(group) > max_block:
+                    if stats is not None:
+                        stats.skipped_blocks += 1
+                        stats.skipped_records += len(group)
+                elif len(group) > 1:
+                    yield f"{key}#{number}", group
+            continue
+        if size > max_block:
+            if stats is not None:
+                stats.skipped_blocks += 1
+                stats.skipped_records += size
+            continue
+        yield key, members
 
 
 def candidate_pairs(
@@ -179,46 +307,50 @@ def candidate_pairs(
     least one of those indexes (an incremental run re-blocks the changed records; it passes
     every record that shares a key with them, so their blocks are complete).
     `features[i].index == i`."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for f in features:
-        for key in blocking_keys(f):
-            blocks[key].append(f.index)
-    seen: set[int] = set()
+    return [
+        (int(i), int(j))
+        for i, j in candidate_array(features, only=only, max_block=max_block, stats=stats)
+    ]
+
+
+def candidate_array(
+    features: Sequence[Features],
+    *,
+    only: set[int] | None = None,
+    max_block: int = MAX_BLOCK,
+    stats: BlockStats | None = None,
+) -> np.ndarray:
+    """candidate_pairs as an (n, 2) int64 array, sorted, each pair once."""
     n = len(features) + 1
-
-    def add(members: list[int]) -> None:
-        if only is not None:
-            for i in members:
-                if i in only:
-                    seen.update(min(i, j) * n + max(i, j) for j in members if j != i)
-            return
-        members = sorted(set(members))
-        for a in range(len(members)):
-            base = members[a] * n
-            seen.update(base + m for m in members[a + 1 :])
-
-    for key, members in blocks.items():
-        size = len(members)
-        if size < 2:
+    chunks: list[np.ndarray] = []
+    only_mask = None
+    if only is not None:
+        only_mask = np.zeros(n, dtype=bool)
+        only_mask[list(only)] = True
+    small: list[int] = []
+    for _key, members in effective_blocks(features, max_block=max_block, stats=stats):
+        if len(members) <= 8 and only_mask is None:
+            # Most blocks hold two or three records: plain Python is faster than numpy here.
+            ordered = sorted(members)
+            small.extend(
+                a * n + b for x, a in enumerate(ordered) for b in ordered[x + 1 :] if a != b
+            )
             continue
-        if only is not None and not any(m in only for m in members):
+        arr = np.unique(np.asarray(members, dtype=np.int64))
+        if len(arr) < 2:
             continue
-        if size > max_block:
-            if stats is not None:
-                stats.skipped_blocks += 1
-                stats.skipped_records += size
+        if only_mask is not None and not only_mask[arr].any():
             continue
-        if size > NAME_SPLIT and key[0] in "nt":
-            for group in _split_name_block(members, features):
-                if len(group) > 1:
-                    add(group)
-            continue
-        add(members)
+        left, right = np.triu_indices(len(arr), k=1)
+        codes = arr[left] * n + arr[right]
+        if only_mask is not None:
+            codes = codes[only_mask[arr[left]] | only_mask[arr[right]]]
+        chunks.append(codes)
+    chunks.append(np.asarray(small, dtype=np.int64))
+    codes = np.unique(np.concatenate(chunks))
     if stats is not None:
-        stats.records = len(features)
-        stats.keys = len(blocks)
-        stats.pairs = len(seen)
-    return sorted(divmod(p, n) for p in seen)
+        stats.pairs = len(codes)
+    return np.stack(np.divmod(codes, n), axis=1) if len(codes) else np.zeros((0, 2), np.int64)
 
 
 # ---------------------------------------------------------------------------
@@ -568,6 +700,211 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+# ---------------------------------------------------------------------------
+# Bulk bound: which candidate pairs can be shown at all
+# ---------------------------------------------------------------------------
+
+# Records with more values than this in one field (phones, models, serials) are assumed to
+# share one with every partner, which keeps the bound an upper bound.
+_MAX_COLUMNS = 6
+
+
+class _Columns:
+    """The features as numpy columns: strings as integer codes, sets as padded matrices."""
+
+    def __init__(self, features: Sequence[Features]) -> None:
+        n = len(features)
+        tables: dict[str, dict[str, int]] = defaultdict(dict)
+
+        def code(kind: str, value: str) -> int:
+            if not value:
+                return -1
+            table = tables[kind]
+            return table.setdefault(value, len(table))
+
+        def matrix(kind: str, values: list[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+            width = min(_MAX_COLUMNS, max((len(v) for v in values), default=0))
+            out = np.full((n, max(width, 1)), -1, dtype=np.int64)
+            overflow = np.zeros(n, dtype=bool)
+            for i, vs in enumerate(values):
+                if len(vs) > width:
+                    overflow[i] = True
+                for k, v in enumerate(sorted(vs)[:width]):
+                    out[i, k] = code(kind, v)
+            return out, overflow
+
+        self.name = np.array([code("name", f.name) for f in features], dtype=np.int64)
+        self.fuzzy = np.array([code("fuzzy", f.fuzzy) for f in features], dtype=np.int64)
+        self.nick = np.array([f.is_nickname for f in features], dtype=bool)
+        self.cjk = np.array([f.is_cjk for f in features], dtype=bool)
+        self.name_len = np.array([len(f.name) for f in features], dtype=np.int64)
+        self.alt = np.array([bool(f.pinyin_alt) for f in features], dtype=bool)
+        self.phones, self.phones_over = matrix("phone", [f.phones for f in features])
+        self.id = np.array([code("id", f.id_number) for f in features], dtype=np.int64)
+        self.id_valid = np.array([f.id_valid for f in features], dtype=bool)
+        self.year = np.array([f.birth_year or 0 for f in features], dtype=np.int64)
+        self.birth = np.array([int(f.birth) if f.birth else 0 for f in features], dtype=np.int64)
+        self.address = np.array([code("address", f.address) for f in features], dtype=np.int64)
+        self.address_len = np.array([len(f.address) for f in features], dtype=np.int64)
+        self.address_words = np.array([bool(f.address_words) for f in features], dtype=bool)
+        self.models, self.models_over = matrix("model", [tuple(f.models) for f in features])
+        self.families, self.families_over = matrix("family", [tuple(f.families) for f in features])
+        self.serials, self.serials_over = matrix("serial", [tuple(f.serials) for f in features])
+
+
+def _shared(
+    values: np.ndarray, overflow: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    a, b = values[left], values[right]
+    out = overflow[left] | overflow[right]
+    for x in range(a.shape[1]):
+        column = a[:, x : x + 1]
+        out |= ((column == b) & (column >= 0)).any(axis=1)
+    return out
+
+
+def _any(values: np.ndarray) -> np.ndarray:
+    return values[:, 0] >= 0
+
+
+def possible(
+    features: Sequence[Features],
+    pairs: np.ndarray,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    columns: _Columns | None = None,
+) -> np.ndarray:
+    """For each candidate pair, whether `compare` could return it: an upper bound of its
+    evidence, computed for all pairs at once (numpy; rapidfuzz `cpdist` for the strings),
+    is at the threshold, or the pair could be marked possible relatives. Every pair
+    `compare` would show is kept; the exact comparison then runs only on these."""
+    from rapidfuzz import process
+
+    cols = columns or _Columns(features)
+    left, right = pairs[:, 0], pairs[:, 1]
+    total = np.zeros(len(pairs))
+
+    # Name (before any frequency penalty, which only lowers it).
+    has_name = (cols.name[left] >= 0) & (cols.name[right] >= 0)
+    nick = has_name & (cols.nick[left] | cols.nick[right])
+    plain = has_name & ~nick
+    same = plain & (cols.name[left] == cols.name[right])
+    fuzzy = plain & ~same & (cols.fuzzy[left] == cols.fuzzy[right]) & (cols.fuzzy[left] >= 0)
+    rest = plain & ~same & ~fuzzy
+    latin = rest & ~(cols.cjk[left] & cols.cjk[right])
+    reading = rest & ~latin & (cols.alt[left] | cols.alt[right])
+    same_length = rest & ~latin & (cols.name_len[left] == cols.name_len[right])
+    name_weight = np.where(same_length, W_NAME_ONE_CHAR, W_NAME_DIFFERENT)
+    name_weight = np.where(reading, max(W_NAME_READING, W_NAME_ONE_CHAR), name_weight)
+    latin_best = max(W_NAME_CLOSE, W_NAME_SWAPPED, W_NAME_READING, W_NAME_SIMILAR, W_NAME_PARTIAL)
+    name_weight = np.where(latin, latin_best, name_weight)
+    name_weight = np.where(fuzzy, max(W_NAME_PINYIN, W_NAME_FUZZY), name_weight)
+    name_weight = np.where(same, W_NAME_SAME, name_weight)
+    name_weight = np.where(nick, max(W_NICKNAME, W_SURNAME_DIFFERS), name_weight)
+    total += np.where(has_name, name_weight, 0.0)
+    similar_name = same | fuzzy | latin | reading | same_length
+
+    # Phones.
+    both = _any(cols.phones)[left] & _any(cols.phones)[right]
+    phone_same = both & _shared(cols.phones, cols.phones_over, left, right)
+    total += np.where(phone_same, W_PHONE_SAME, np.where(both, W_PHONE_NONE, 0.0))
+
+    # ID numbers.
+    both = (cols.id[left] >= 0) & (cols.id[right] >= 0)
+    id_same = both & (cols.id[left] == cols.id[right])
+    contrary = both & ~id_same & cols.id_valid[left] & cols.id_valid[right]
+    id_weight = np.where(contrary, W_ID_DIFFER_VALID, max(W_ID_TYPO, W_ID_DIFFER))
+    total += np.where(id_same, W_ID_SAME, np.where(both, id_weight, 0.0))
+
+    # Birth dates: equal, a typo (one edit, or day and month swapped), else apart.
+    both_year = (cols.year[left] > 0) & (cols.year[right] > 0)
+    both_full = (cols.birth[left] > 0) & (cols.birth[right] > 0)
+    birth_same = both_full & (cols.birth[left] == cols.birth[right])
+    typo = np.zeros(len(pairs), dtype=bool)
+    check = np.flatnonzero(both_full & ~birth_same)
+    if len(check):
+        x, y = cols.birth[left[check]], cols.birth[right[check]]
+        swapped = (
+            (x // 10000 == y // 10000) & (x // 100 % 100 == y % 100) & (x % 100 == y // 100 % 100)
+        )
+        edits = process.cpdist(
+            [str(v) for v in x.tolist()], [str(v) for v in y.tolist()], scorer=OSA.distance
+        )
+        typo[check] = swapped | (edits <= 1)
+    year_same = both_year & ~both_full & (cols.year[left] == cols.year[right])
+    birth_weight = np.where(typo, W_BIRTH_TYPO, max(W_BIRTH_NEAR, W_BIRTH_FAR))
+    birth_weight = np.where(birth_same, W_BIRTH_SAME, birth_weight)
+    birth_weight = np.where(year_same, W_BIRTH_SAME_YEAR, birth_weight)
+    total += np.where(both_year, birth_weight, 0.0)
+
+    # Addresses: equal, similar (ratio), one inside the other or overlapping (partial ratio).
+    both = (cols.address[left] >= 0) & (cols.address[right] >= 0)
+    address_same = both & (cols.address[left] == cols.address[right])
+    similar = both & cols.address_words[left] & cols.address_words[right]
+    check = np.flatnonzero(both & ~address_same & ~similar)
+    contains = np.zeros(len(pairs), dtype=bool)
+    overlap = np.zeros(len(pairs), dtype=bool)
+    if len(check):
+        texts = [f.address for f in features]
+        lefts = [texts[i] for i in left[check].tolist()]
+        rights = [texts[i] for i in right[check].tolist()]
+        ratio = process.cpdist(lefts, rights, scorer=fuzz.ratio, workers=-1)
+        similar[check] = ratio >= 85
+        shorter = np.minimum(cols.address_len[left[check]], cols.address_len[right[check]])
+        rest_idx = np.flatnonzero((ratio < 85) & (shorter >= 4))
+        if len(rest_idx):
+            partial = process.cpdist(
+                [lefts[i] for i in rest_idx.tolist()],
+                [rights[i] for i in rest_idx.tolist()],
+                scorer=fuzz.partial_ratio,
+                workers=-1,
+            )
+            contains[check[rest_idx]] = partial >= 100
+            overlap[check[rest_idx]] = partial >= 80
+    address_weight = np.where(
+        overlap, max(W_ADDRESS_CONTAINS, W_ADDRESS_OVERLAP), W_ADDRESS_DIFFERENT
+    )
+    address_weight = np.where(similar, W_ADDRESS_SIMILAR, address_weight)
+    address_weight = np.where(address_same, W_ADDRESS_SAME, address_weight)
+    total += np.where(both, address_weight, 0.0)
+    place_same = address_same | similar | contains
+
+    # Machines.
+    serial = _shared(cols.serials, cols.serials_over, left, right)
+    total += np.where(serial, W_SERIAL_SAME, 0.0)
+    both = _any(cols.models)[left] & _any(cols.models)[right]
+    model = both & _shared(cols.models, cols.models_over, left, right)
+    family = both & ~model & _shared(cols.families, cols.families_over, left, right)
+    model_weight = np.where(
+        model,
+        W_MODEL_SAME,
+        np.where(family, W_MODEL_FAMILY, np.where(serial, 0.0, W_MODEL_DIFFERENT)),
+    )
+    total += np.where(both, model_weight, 0.0)
+
+    needed = _OFFSET + math.log(threshold / (1 - threshold))
+    relatives = similar_name & (phone_same | place_same)
+    return (total >= needed - 1e-9) | relatives
+
+
+_SCORE_CHUNK = 200_000
+# Set in the parent just before forking the scoring workers, read by them (copy-on-write).
+_SHARED: dict[str, Any] = {}
+
+
+def _score_chunk(bounds: tuple[int, int]) -> list[Match]:
+    features = _SHARED["features"]
+    ctx, threshold, columns = _SHARED["ctx"], _SHARED["threshold"], _SHARED["columns"]
+    chunk = _SHARED["pairs"][bounds[0] : bounds[1]]
+    kept = chunk[possible(features, chunk, threshold=threshold, columns=columns)]
+    out = []
+    for i, j in kept.tolist():
+        match = compare(features[i], features[j], ctx, threshold=threshold)
+        if match is not None:
+            out.append(match)
+    return out
+
+
 def find_matches(
     features: Sequence[Features],
     *,
@@ -576,19 +913,36 @@ def find_matches(
     ctx: Context | None = None,
     progress: Progress | None = None,
     stats: BlockStats | None = None,
+    workers: int = 1,
 ) -> list[Match]:
-    """Every pair worth the archivist's attention, best first. `features[i].index == i`."""
+    """Every pair worth the archivist's attention, best first. `features[i].index == i`.
+
+    Candidate pairs are bounded in bulk (`possible`), and only those that could be shown
+    are compared one by one; with `workers` > 1, chunks of pairs are scored in forked
+    worker processes."""
     ctx = ctx or Context.build(features)
-    pairs = candidate_pairs(features, only=only, stats=stats)
+    pairs = candidate_array(features, only=only, stats=stats)
+    if progress:
+        progress("block", len(pairs), 0)
+    columns = _Columns(features) if len(pairs) else None
+    _SHARED.update(features=features, ctx=ctx, threshold=threshold, columns=columns, pairs=pairs)
+    bounds = [(s, min(s + _SCORE_CHUNK, len(pairs))) for s in range(0, len(pairs), _SCORE_CHUNK)]
     matches: list[Match] = []
-    done = 0
-    for chunk in _chunks(pairs, 50_000):
-        for i, j in chunk:
-            match = compare(features[i], features[j], ctx, threshold=threshold)
-            if match is not None:
-                matches.append(match)
-        done += len(chunk)
-        if progress:
-            progress("score", done, len(pairs))
+    pool = None
+    try:
+        if workers > 1 and len(bounds) > 1:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            results: Iterator[list[Match]] = pool.imap(_score_chunk, bounds)
+        else:
+            results = map(_score_chunk, bounds)
+        for (_start, end), found in zip(bounds, results, strict=True):
+            matches.extend(found)
+            if progress:
+                progress("score", end, len(pairs))
+    finally:
+        _SHARED.clear()
+        if pool is not None:
+            pool.close()
+            pool.join()
     matches.sort(key=lambda m: (-m.score, m.left_id, m.right_id))
     return matches

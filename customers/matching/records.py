@@ -4,9 +4,11 @@ once (normalisation is the slow part of a run). No database access here."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import multiprocessing
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -28,9 +30,14 @@ __all__ = [
     "place_key",
     "prepare",
     "prepare_all",
+    "village_key",
 ]
 
 Progress = Callable[[str, int, int], None]
+
+# Raised whenever prepare() or the blocking keys change, so the database run redoes the
+# stored features and keys of every customer once (refresh.fingerprint includes it).
+FEATURES_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +117,9 @@ def _parse_birth(raw: str) -> tuple[int | None, str]:
     return year, digits
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class Features:
     """A record prepared once for blocking and scoring (normalisation is the slow part)."""
 
@@ -158,6 +168,13 @@ class Features:
     models: frozenset[str]
     families: frozenset[str]
     serials: frozenset[str]
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, _NONE if isinstance(value, frozenset) and not value else value)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-able copy (the database run stores it so unchanged rows are not redone)."""
@@ -212,6 +229,12 @@ _LATIN_ADDRESS_RE = re.compile(r"[a-z0-9]+")
 _TRAILING_RE = re.compile(r"[0-9a-z]+$")
 
 
+def _set(values: Iterable[str]) -> frozenset[str]:
+    # One shared empty set: a million records otherwise hold millions of empty ones.
+    out = frozenset(values)
+    return out if out else _NONE
+
+
 def prepare(record: Record, index: int = 0) -> Features:
     f = Features.__new__(Features)
     f.id = record.id
@@ -220,7 +243,7 @@ def prepare(record: Record, index: int = 0) -> Features:
     f.name = keys.simplified
     f.pinyin = keys.pinyin
     f.fuzzy = keys.fuzzy
-    f.pinyin_alt = frozenset(keys.extra_pinyin)
+    f.pinyin_alt = _set(keys.extra_pinyin)
     f.surname = keys.surname_pinyin
     f.given = keys.given
     f.is_nickname = keys.is_nickname
@@ -240,13 +263,15 @@ def prepare(record: Record, index: int = 0) -> Features:
     f.address_words = " ".join(sorted(words)) if len(words) > 1 else ""
     f.id_number, f.id_valid = normalize_id_number(record.id_number)
     f.birth_year, f.birth = _parse_birth(record.birth_date)
-    if not f.birth_year and f.id_valid:
-        # The resident ID carries the birth date (digits 7–14).
+    id_year = int(f.id_number[6:10]) if f.id_valid else None
+    if id_year and (not f.birth_year or (not f.birth and f.birth_year == id_year)):
+        # The resident ID carries the birth date (digits 7–14): it fills a missing date, or
+        # completes a bare year that agrees with it.
         f.birth_year, f.birth = int(f.id_number[6:10]), f.id_number[6:14]
     models = [normalize_model(m) for m in record.models if clean_text(m)]
-    f.models = frozenset(m.key for m in models if m.key)
-    f.families = frozenset(m.family for m in models if m.family)
-    f.serials = frozenset(clean_text(s).upper() for s in record.serials if clean_text(s))
+    f.models = _set(m.key for m in models if m.key)
+    f.families = _set(m.family for m in models if m.family)
+    f.serials = _set(clean_text(s).upper() for s in record.serials if clean_text(s))
     return f
 
 
@@ -257,10 +282,63 @@ def place_key(f: Features) -> str:
     return place[-4:]
 
 
-def prepare_all(records: Iterable[Record], progress: Progress | None = None) -> list[Features]:
+def village_key(f: Features) -> str:
+    """The village as blocking reads it: the last three characters of place_key, so that
+    an address written from the town on (孙湖镇小村4组 -> 孙湖小) and the full one
+    (…滕州市孙湖镇小村4组 -> …州孙湖小) still meet, whatever the village's length."""
+    place = place_key(f)
+    return place[-3:] if f.is_cjk else place
+
+
+# Below this many records a run stays in one process (starting workers costs more).
+PARALLEL_MIN = 50_000
+_CHUNK = 20_000
+
+
+def _prepare_chunk(job: tuple[int, list[Record]]) -> list[Features]:
+    start, records = job
+    return [prepare(record, start + k) for k, record in enumerate(records)]
+
+
+def _jobs(records: Iterable[Record]) -> Iterator[tuple[int, list[Record]]]:
+    chunk: list[Record] = []
+    start = 0
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == _CHUNK:
+            yield start, chunk
+            start += len(chunk)
+            chunk = []
+    if chunk:
+        yield start, chunk
+
+
+def prepare_all(
+    records: Iterable[Record], progress: Progress | None = None, *, workers: int = 1
+) -> list[Features]:
+    """Features of every record, `features[i].index == i`. With `workers` > 1 and a large
+    input, chunks are prepared in forked worker processes (normalisation is CPU-bound)."""
     out: list[Features] = []
-    for index, record in enumerate(records):
-        out.append(prepare(record, index))
-        if progress and (index + 1) % 10_000 == 0:
-            progress("prepare", index + 1, 0)
+    jobs = _jobs(records)
+    first = next(jobs, None)
+    if first is None:
+        return out
+    second = next(jobs, None)
+    if workers <= 1 or second is None:
+        chunks: Iterator[list[Features]] = map(
+            _prepare_chunk, itertools.chain([first], [second] if second else [], jobs)
+        )
+        pool = None
+    else:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        chunks = pool.imap(_prepare_chunk, itertools.chain([first, second], jobs))
+    try:
+        for chunk in chunks:
+            out.extend(chunk)
+            if progress:
+                progress("prepare", len(out), 0)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     return out

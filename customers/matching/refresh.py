@@ -45,6 +45,7 @@ from .candidates import (
     find_matches,
     prepare,
 )
+from .records import FEATURES_VERSION
 
 CHUNK = 1000
 _QUEUE_FIELDS = [
@@ -106,6 +107,7 @@ def customer_record(customer: Customer) -> Record:
 def fingerprint(record: Record) -> str:
     data = json.dumps(
         [
+            FEATURES_VERSION,
             record.name,
             sorted(record.phones),
             record.address,

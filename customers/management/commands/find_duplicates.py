@@ -35,6 +35,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--full", action="store_true", help="database: re-block everyone")
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="--csv: processes to prepare and score with (default 1)",
+        )
+        parser.add_argument(
             "--language",
             default=None,
             help=f"language of the reasons (default {settings.LANGUAGE_CODE})",
@@ -69,7 +75,12 @@ class Command(BaseCommand):
         if not source.is_file():
             raise CommandError(f"{source} is not a file")
         try:
-            result = match_file(source, threshold=options["threshold"], progress=self.progress)
+            result = match_file(
+                source,
+                threshold=options["threshold"],
+                progress=self.progress,
+                workers=options["workers"],
+            )
         except FileFormatError as exc:
             raise CommandError(f"{source}: {exc}") from exc
         except UnicodeDecodeError as exc:
