@@ -305,11 +305,14 @@ def _idempotency_key(request: Request) -> uuid.UUID | None:
     if not raw:
         return None
     try:
-        return uuid.UUID(raw)
+        key = uuid.UUID(raw)
     except ValueError:
+        key = None
+    if key is None or str(key) != raw.lower():  # the canonical form the schema promises
         raise serializers.ValidationError(
             {IDEMPOTENCY_HEADER: [_("Send a UUID, e.g. one made when the report was typed.")]}
-        ) from None
+        )
+    return key
 
 
 @extend_schema_view(

@@ -145,6 +145,33 @@ def require_json_strings() -> None:
     to_internal_value.requires_json_string = True  # type: ignore[attr-defined]
     serializers.CharField.to_internal_value = to_internal_value  # type: ignore[method-assign,assignment]
 
+    # The same for booleans (DRF takes 0, 1, "yes" …) and lists of choices (DRF iterates an
+    # object's keys): a body must hold what the schema says. Query strings carry booleans as
+    # text, so the query serializers use QueryBooleanField.
+    def boolean(self: serializers.BooleanField, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+    def choices(self: serializers.MultipleChoiceField, data: Any) -> Any:
+        if isinstance(data, dict):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return _drf_multiple_choice(self, data)
+
+    serializers.BooleanField.to_internal_value = boolean  # type: ignore[method-assign,assignment]
+    serializers.MultipleChoiceField.to_internal_value = choices  # type: ignore[method-assign,assignment]
+
+
+_drf_boolean = serializers.BooleanField.to_internal_value
+_drf_multiple_choice = serializers.MultipleChoiceField.to_internal_value
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A boolean in a query string (?overdue=true): text, read the way DRF reads it."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        return bool(_drf_boolean(self, data))
+
 
 class DossierPolicy(permissions.BasePermission):
     """Reads need a role that may see customers; writes need the archivist.
@@ -239,6 +266,9 @@ def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public:
             _tighten(operation.get("requestBody", {}))
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema", {})
+                # an empty value is the same as leaving a filter out, on every list
+                if parameter.get("in") == "query" and "" not in schema.get("enum", [""]):
+                    schema["enum"] = [*schema["enum"], ""]
                 if parameter.get("in") in {"query", "path"} and schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
                     schema.setdefault("maximum", MAX_ID)  # a bigint: beyond it is a 400

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
 from dealercrm import roles
-from dealercrm.api_support import IdField, ScopedObjectMixin
+from dealercrm.api_support import IdField, QueryBooleanField, ScopedObjectMixin
 from dealercrm.parsers import JSONParser
 from dealercrm.templatetags.dealercrm import person
 from parts import selectors as parts_selectors
@@ -481,7 +481,7 @@ class CandidateSerializer(serializers.Serializer):
 
 class _CandidateQuery(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    include_holders = serializers.BooleanField(required=False, default=False)
+    include_holders = QueryBooleanField(required=False, default=False)
 
 
 @extend_schema_view(

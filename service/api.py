@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from customers import selectors as customer_selectors
 from customers.models import Customer, Machine
 from dealercrm import roles
+from dealercrm.api_support import QueryBooleanField
 from dealercrm.templatetags.dealercrm import person
 from dealercrm.validators import MAX_ID
 
@@ -179,7 +180,7 @@ class _RecordQuery(serializers.Serializer):
     technician = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     customer = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     machine = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    overdue_follow_ups = serializers.BooleanField(required=False, default=False)
+    overdue_follow_ups = QueryBooleanField(required=False, default=False)
 
 
 @extend_schema_view(

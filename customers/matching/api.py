@@ -120,7 +120,8 @@ class DuplicateViewSet(
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
-        wanted = params.get("status", DuplicateCandidate.Status.OPEN)
+        # an empty value is the same as leaving the filter out, as on every other list
+        wanted = params.get("status") or DuplicateCandidate.Status.OPEN
         if self.action != "list":
             wanted = "all"
         if wanted not in (*DuplicateCandidate.Status.values, "all"):

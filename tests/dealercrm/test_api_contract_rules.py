@@ -235,3 +235,52 @@ def test_unroutable_api_post_with_a_session_is_a_json_404_not_a_csrf_page(archiv
     client.force_login(archivist)
     response = client.post("/api/v1/merges/9.5e-09/undo/", {}, format="json")
     _assert_json_error(response, 404)
+
+
+def test_a_body_holds_booleans_and_lists_of_the_json_types_the_schema_names(archivist, manager):
+    from tests.factories import MonthlyReportFactory
+
+    log = ContactLogFactory(customer=CustomerFactory(manager=manager))
+    client = api(archivist)
+    for body in ({"intents": {}}, {"intents": {"new_machine": 1}}):
+        response = client.patch(f"/api/v1/contact-logs/{log.pk}/", body, format="json")
+        assert response.status_code == 400, body
+        assert "intents" in response.json()
+    report = MonthlyReportFactory(manager=manager)
+    for submit in (0, 1, "true"):
+        response = api(manager).patch(
+            f"/api/v1/monthly-reports/{report.pk}/", {"submit": submit}, format="json"
+        )
+        assert response.status_code == 400, submit
+        assert "submit" in response.json()
+    report.refresh_from_db()
+    assert not report.is_submitted
+
+
+def test_query_string_booleans_still_read_as_text(archivist):
+    response = api(archivist).get("/api/v1/service-records/", {"overdue_follow_ups": "true"})
+    assert response.status_code == 200
+
+
+def test_an_empty_enum_filter_is_no_filter_and_the_schema_says_so(archivist):
+    client = api(archivist)
+    assert client.get("/api/v1/duplicates/", {"status": ""}).status_code == 200
+    assert client.get("/api/v1/reminders/", {"kind": ""}).status_code == 200
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    enums = [
+        p["schema"]["enum"]
+        for op in schema["paths"].values()
+        for p in op.get("get", {}).get("parameters", [])
+        if p["in"] == "query" and "enum" in p["schema"]
+    ]
+    assert enums and all("" in e for e in enums)
+
+
+def test_an_idempotency_key_must_be_a_canonical_uuid(manager):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(manager=manager)
+    body = {"channel": "phone", "summary": "谈了新机", "customer": customer.pk}
+    client = api(manager)
+    bad = client.post("/api/v1/submissions/", body, format="json", HTTP_IDEMPOTENCY_KEY="0" * 32)
+    assert bad.status_code == 400
