@@ -251,3 +251,14 @@ def _english_messages(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def chinese(settings):
+    """The messages users read, in the product's default language (tests otherwise read
+    English, see _english_messages)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    with translation.override("zh-hans"):
+        yield

@@ -8,25 +8,17 @@ import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from contacts.models import ContactLog, MonthlyReport, Submission
 from dealercrm.validators import FOLLOW_UP_HORIZON_DAYS
 from tests.factories import ContactLogFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 
 FOUNDED = dt.date(2000, 1, 1)  # DEALER_FOUNDED_ON's default
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-
-
-@pytest.fixture(autouse=True)
-def _chinese(settings):
-    """The messages users read: the product's default language."""
-    settings.LANGUAGE_CODE = "zh-hans"
-    with translation.override("zh-hans"):
-        yield
 
 
 def api(user) -> APIClient:

@@ -10,7 +10,6 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from customers import services as customer_services
@@ -18,19 +17,11 @@ from customers.importing import services as import_services
 from customers.models import Customer, ImportRow, Operator, Shareholder
 from dealercrm.validators import has_visible_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 
 INVISIBLE = "名称没有可见字符（只有空格或不可见字符）。"
 BEFORE_1900 = "出生日期不能早于 1900-01-01。"
 INVISIBLE_NAMES = ["\u200b", "\u200b\u200c\u200d\u2060\ufeff", "\u3000 \u200b\t"]
-
-
-@pytest.fixture(autouse=True)
-def _chinese(settings):
-    """The messages users read: the product's default language."""
-    settings.LANGUAGE_CODE = "zh-hans"
-    with translation.override("zh-hans"):
-        yield
 
 
 def api(user) -> APIClient:

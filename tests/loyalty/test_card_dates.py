@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from customers.models import Machine
@@ -20,17 +20,9 @@ from loyalty.models import GoldCard, GoldCardEvent, LedgerEntry, Referral
 from tests.factories import CustomerFactory, MachineFactory
 from tests.loyalty.helpers import TRAITS, days_ago, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 
 FLOOR = "日期不能早于经销商成立之日（2000-01-01）。"
-
-
-@pytest.fixture(autouse=True)
-def _chinese(settings):
-    """The messages users read: the product's default language."""
-    settings.LANGUAGE_CODE = "zh-hans"
-    with translation.override("zh-hans"):
-        yield
 
 
 def api(user) -> APIClient:

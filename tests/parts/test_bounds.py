@@ -6,27 +6,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from loyalty.models import TierSnapshot
 from parts.models import PartsOrder
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 
 TODAY = timezone.localdate().isoformat()
 LINE = {"name": "液压油", "category": "oil", "quantity": "1", "unit_price": "100"}
 # as a line's problem: "第 1 行：…。"
 QUANTITY_LIMIT = "每行数量最多为 9999，更大的数量请分行录入"
 PRICE_LIMIT = "单价最多为 ¥999999.99，请核对数字"
-
-
-@pytest.fixture(autouse=True)
-def _chinese(settings):
-    """The messages users read: the product's default language."""
-    settings.LANGUAGE_CODE = "zh-hans"
-    with translation.override("zh-hans"):
-        yield
 
 
 def api(user) -> APIClient:

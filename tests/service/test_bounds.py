@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from customers import services as customer_services
@@ -19,18 +19,10 @@ from service.forecast import Plan, predict
 from service.models import HourReading, MaintenanceForecast, ServiceRecord
 from tests.factories import MachineFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 
 TODAY = timezone.localdate()
 HOURS_LIMIT = "小时表读数最多为 200000 小时，请核对数字。"
-
-
-@pytest.fixture(autouse=True)
-def _chinese(settings):
-    """The messages users read: the product's default language."""
-    settings.LANGUAGE_CODE = "zh-hans"
-    with translation.override("zh-hans"):
-        yield
 
 
 def ago(days: int) -> dt.date:
