@@ -301,8 +301,8 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def _idempotency_key(request: Request) -> uuid.UUID | None:
-    raw = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-    if not raw:
+    raw = request.headers.get(IDEMPOTENCY_HEADER)
+    if raw is None:  # no header: no key (a header sent empty is a bad key, not none)
         return None
     try:
         key = uuid.UUID(raw)

@@ -277,10 +277,12 @@ def test_an_empty_enum_filter_is_no_filter_and_the_schema_says_so(archivist):
 
 
 def test_an_idempotency_key_must_be_a_canonical_uuid(manager):
-    from tests.factories import CustomerFactory
+    from contacts.models import Submission
 
     customer = CustomerFactory(manager=manager)
     body = {"channel": "phone", "summary": "谈了新机", "customer": customer.pk}
     client = api(manager)
-    bad = client.post("/api/v1/submissions/", body, format="json", HTTP_IDEMPOTENCY_KEY="0" * 32)
-    assert bad.status_code == 400
+    for key in ("0" * 32, "", " ", "{%s}" % ("0" * 32)):
+        bad = client.post("/api/v1/submissions/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        assert bad.status_code == 400, repr(key)
+    assert not Submission.objects.exists()
