@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+from collections import Counter
 
 import pytest
 
@@ -82,6 +83,15 @@ class _LoadGroupIds:
             }
             if names and not item.nodeid.endswith("@" + "_".join(sorted(names))):
                 item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(sorted(names))}")
+        # loadgroup queues tests by node id, so tests sharing one id ran once: schemathesis
+        # collects one test per API operation under its function's id (268 tests of
+        # tests/test_api_contract.py ran as 4). Every worker collects in the same order,
+        # so numbering the repeats gives each its own id, the same on every worker.
+        seen: Counter[str] = Counter()
+        for item in items:
+            seen[item.nodeid] += 1
+            if seen[item.nodeid] > 1:
+                item._id = coerce_node_id(f"{item.nodeid}#{seen[item.nodeid]}")
 
 
 def pytest_configure(config: pytest.Config) -> None:
