@@ -15,6 +15,7 @@ from customers import selectors as customer_selectors
 from dealercrm import home as days
 from dealercrm import roles
 from dealercrm.api_support import PayloadTooLarge
+from dealercrm.input_guard import is_api
 
 
 @login_required
@@ -48,10 +49,6 @@ def home(request: HttpRequest) -> HttpResponse:
 # elsewhere. The details are DRF's own messages, so they are translated like the rest.
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
-
-
 def _error(detail: str, status: int) -> JsonResponse:
     return JsonResponse(
         {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
@@ -59,7 +56,7 @@ def _error(detail: str, status: int) -> JsonResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return _error(str(exceptions.NotFound.default_detail), 404)
     return defaults.page_not_found(request, exception)
 
@@ -70,7 +67,7 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         if isinstance(exception, RequestDataTooBig):
             return _error(str(PayloadTooLarge.default_detail), 413)
         return _error(str(exceptions.ParseError.default_detail), 400)
@@ -78,12 +75,12 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return _error(str(exceptions.PermissionDenied.default_detail), 403)
     return defaults.permission_denied(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return _error(str(exceptions.APIException.default_detail), 500)
     return defaults.server_error(request)
