@@ -11,6 +11,9 @@ Sized for a dealer's server of 2-4 cores, each value overridable from the enviro
   static files, and a client that went away frees its thread within seconds.
 - timeout 60 s: the longest request (an xlsx export of the whole archive) finishes well
   inside it; a stuck worker is restarted after it.
+- limit_request_line 8,190 (gunicorn's maximum; its default is 4,094): the app answers an
+  address over 4,096 bytes itself, with a 414 in its own error format (dealercrm.input_guard),
+  so the web server's bare HTML page is left for request lines no client of ours sends.
 - max_requests 2,000 (± jitter): workers are recycled now and then, so a slow leak in a
   library never grows without bound, and never all at once.
 """
@@ -29,4 +32,5 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
+limit_request_line = 8190
 accesslog = "-"

@@ -104,6 +104,9 @@ def main() -> int:
             "1",
             "--timeout",
             "60",
+            # as in gunicorn.conf.py: the app, not gunicorn, answers a long address (414)
+            "--limit-request-line",
+            "8190",
             "--log-level",
             "warning",
             "--error-logfile",

@@ -223,6 +223,9 @@ ERROR_RESPONSES = {
     "409": "The object changed under the write (a customer merged into another meanwhile): "
     "nothing was written; 'survivor' names the customer to write to instead.",
     "413": "The request body is larger than the server accepts.",
+    "414": "The address (path and query string) is longer than 4,096 bytes: the app answers "
+    "in this format. Over 8,190 bytes the web server refuses the request line itself, with "
+    "its own HTML page, before the app sees it.",
     "415": "The request body's media type is not accepted here (send JSON).",
     "429": "Too many requests; see Retry-After.",
 }
@@ -299,19 +302,18 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            codes = ["400", "401", "403", "404", "405", "429"]
+            codes = ["400", "401", "403", "404", "405", "414", "429"]
             if method != "get":
                 codes += ["413", "415"]
             if method in {"post", "put", "patch"}:
                 codes.append("409")
             responses = operation.setdefault("responses", {})
             for code in codes:
+                content: dict[str, Any] = {"application/json": {"schema": ref}}
+                if code == "414":
+                    content["text/html"] = {"schema": {"type": "string"}}
                 responses.setdefault(
-                    code,
-                    {
-                        "description": ERROR_RESPONSES[code],
-                        "content": {"application/json": {"schema": ref}},
-                    },
+                    code, {"description": ERROR_RESPONSES[code], "content": content}
                 )
     return result
 

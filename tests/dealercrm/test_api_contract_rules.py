@@ -286,3 +286,59 @@ def test_an_idempotency_key_must_be_a_canonical_uuid(manager):
         bad = client.post("/api/v1/submissions/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
         assert bad.status_code == 400, repr(key)
     assert not Submission.objects.exists()
+
+
+# -- an address too long (the 10-minute fuzz run's last finding: gunicorn's bare 414) --------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reminders/", "/api/v1/customers/"])
+def test_an_address_over_the_limit_answers_json_414_and_reads_nothing(archivist, path):
+    from dealercrm.input_guard import MAX_URL_BYTES
+
+    query = "?kind=" + "x" * MAX_URL_BYTES
+    _assert_json_error(api(archivist).get(path + query), 414)
+
+
+def test_an_address_over_the_limit_is_json_414_for_anonymous_callers_too(client):
+    from dealercrm.input_guard import MAX_URL_BYTES
+
+    _assert_json_error(client.get("/api/v1/customers/?q=" + "军" * MAX_URL_BYTES), 414)
+
+
+def test_an_address_just_inside_the_limit_is_served(archivist):
+    from dealercrm.input_guard import MAX_URL_BYTES
+
+    path = "/api/v1/customers/?q="
+    query = "x" * (MAX_URL_BYTES - len(path))
+    response = api(archivist).get(path + query)
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+def test_a_page_address_over_the_limit_answers_the_html_page_with_a_message(client, archivist):
+    client.force_login(archivist)
+    response = client.get("/customers/?q=" + "x" * 5000)
+    assert response.status_code == 414
+    assert response["Content-Type"].startswith("text/html")
+    assert "4,096" in response.content.decode()
+
+
+def test_schema_documents_414_on_every_operation():
+    schema = _schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            content = operation["responses"]["414"]["content"]
+            assert set(content) == {"application/json", "text/html"}, (method, path)
+
+
+def test_gunicorn_leaves_long_addresses_to_the_app():
+    # the web server's own limit must sit above the app's, or its bare HTML page answers
+    import runpy
+    from pathlib import Path
+
+    from dealercrm.input_guard import MAX_URL_BYTES
+
+    config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    assert config["limit_request_line"] > MAX_URL_BYTES + len("GET  HTTP/1.1")
