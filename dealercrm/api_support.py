@@ -258,6 +258,19 @@ def _tighten(schema: Any) -> None:
         _tighten(value)
 
 
+# An id filter left empty (`?region=`, as a form leaves an unchosen select) is no filter.
+EMPTY_VALUE = {"type": "string", "enum": [""]}
+PAGING_PARAMETERS = {"page", "page_size"}
+
+
+def is_optional_id_filter(parameter: dict[str, Any]) -> bool:
+    return (
+        parameter.get("in") == "query"
+        and not parameter.get("required")
+        and parameter.get("name") not in PAGING_PARAMETERS
+    )
+
+
 def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public: Any) -> Any:
     """drf-spectacular postprocessing hook: the schema promises no more than the API takes.
     Integer query and path parameters are ids (or page numbers): positive bigints."""
@@ -275,6 +288,8 @@ def tighten_schema(result: dict[str, Any], generator: Any, request: Any, public:
                 if parameter.get("in") in {"query", "path"} and schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
                     schema.setdefault("maximum", MAX_ID)  # a bigint: beyond it is a 400
+                    if is_optional_id_filter(parameter):
+                        parameter["schema"] = schema = {"anyOf": [schema, EMPTY_VALUE]}
                 # month filters are declared as strings described "YYYY-MM …"
                 if schema.get("type") == "string" and str(
                     parameter.get("description", "")

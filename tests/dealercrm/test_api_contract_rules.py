@@ -342,3 +342,30 @@ def test_gunicorn_leaves_long_addresses_to_the_app():
 
     config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
     assert config["limit_request_line"] > MAX_URL_BYTES + len("GET  HTTP/1.1")
+
+
+def _integer_query_parameters():
+    for path, operations in _schema()["paths"].items():
+        get = operations.get("get")
+        if not get or "{" in path:
+            continue
+        for parameter in get.get("parameters", []):
+            schema = parameter["schema"]
+            variants = schema.get("anyOf", [schema])
+            if parameter["in"] == "query" and any(v.get("type") == "integer" for v in variants):
+                yield path, parameter
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    list(_integer_query_parameters()),
+    ids=lambda value: value if isinstance(value, str) else value["name"],
+)
+def test_an_empty_id_filter_is_answered_as_the_schema_says(archivist, path, parameter):
+    # the 10-minute fuzz run found `?region=` accepted (as no filter) but not documented
+    schema = parameter["schema"]
+    admits_empty = any(v.get("enum") == [""] for v in schema.get("anyOf", []))
+    response = api(archivist).get(path, {parameter["name"]: ""})
+    assert response.status_code == (200 if admits_empty else 400)
+    if parameter["name"] in {"region", "manager", "customer", "machine", "technician"}:
+        assert admits_empty or parameter.get("required"), (path, parameter["name"])
