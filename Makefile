@@ -54,7 +54,7 @@ fmt: install
 	$(PY) -m ruff check --fix .
 
 typecheck: install
-	$(PY) -m mypy dealercrm customers loyalty contacts parts service
+	$(PY) -m mypy dealercrm customers loyalty contacts parts service demo
 
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=bench --ignore=tests

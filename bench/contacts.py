@@ -26,9 +26,9 @@ def _fixtures(archivist: Any, manager: Any) -> tuple[Any, Any]:
     from django.utils import timezone
 
     from contacts.models import ContactLog, Submission
+    from contacts.services import refresh_last_contacted
     from customers import services as customer_services
     from customers.models import Customer
-    from customers.services import refresh_last_contacted
 
     def customer(ref: str, logs: int) -> Any:
         found = Customer.objects.filter(external_ref=ref).first()

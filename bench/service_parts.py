@@ -416,7 +416,7 @@ def measure_refresh(runs: int) -> list[RefreshRow]:
 
 def measure_purchase_totals(runs: int) -> tuple[int, Timing]:
     """purchase_totals over every customer for the last 12 months, ranked (tiering's read)."""
-    from parts.selectors import purchase_totals
+    from loyalty.selectors.purchases import purchase_totals
 
     start = date.today() - timedelta(days=365)
     timing = Timing()
@@ -589,9 +589,10 @@ def render(
         "",
         "### Purchase totals (tiering's read)",
         "",
-        f"`parts.selectors.purchase_totals(start=a year ago)` over every customer, ranked by "
-        f"`purchases_total` (machines + parts + paid service; one SQL query): {totals[0]:,} "
-        f"rows, p50 {ms(totals[1].p50)} ms, max {ms(totals[1].max)} ms over {totals[1].n} runs.",
+        "`loyalty.selectors.purchases.purchase_totals(start=a year ago)` over every customer, "
+        "ranked by `purchases_total` (machines + parts + paid service; one SQL query): "
+        f"{totals[0]:,} rows, p50 {ms(totals[1].p50)} ms, max {ms(totals[1].max)} ms over "
+        f"{totals[1].n} runs.",
     ]
     return "\n".join(lines) + "\n", dossier_ok and forecast_ok
 

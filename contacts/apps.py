@@ -7,4 +7,14 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (registers the receivers)
+        from customers.models import Customer
+        from customers.signals import customer_rows_settled
+
+        from . import signals  # the contact log's receivers connect on import
+
+        # Customer.last_contacted_at follows the contact logs, also when a merge moves them.
+        customer_rows_settled.connect(
+            signals.customer_rows_settled,
+            sender=Customer,
+            dispatch_uid="contacts.customer_rows_settled",
+        )

@@ -226,7 +226,7 @@ class Customer(TimeStampedModel):
         related_name="merged_from",
     )
     merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
-    # The newest contact log's time, kept by customers.services.refresh_last_contacted()
+    # The newest contact log's time, kept by contacts.services.refresh_last_contacted()
     # (contact log signals, merge and unmerge) so that "at risk" (seed 000: not contacted
     # for AT_RISK_DAYS) is an indexed comparison instead of a subquery per customer.
     last_contacted_at = models.DateTimeField(

@@ -8,6 +8,7 @@ so it answers 404 and never leaks through search, counts or related lists.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,17 +43,18 @@ from .models import (
 )
 
 HISTORY_LIMIT = 50
-DOSSIER_LOGS = 10
 
 
-def _contact_log_model() -> Any:
-    # contacts depends on customers, not the other way round: reach the log via the relation.
-    return Customer._meta.get_field("contact_logs").related_model
+# What the apps built on customers add to every customer list, one queryset function each,
+# registered in their AppConfig.ready() (loyalty: `latest_tier`, the newest 80/20 tier the
+# list page shows and the export writes): customers imports none of them (ARCHITECTURE.md).
+LIST_ANNOTATIONS: list[Callable[[QuerySet[Customer]], QuerySet[Customer]]] = []
 
 
-def _tier_snapshot_model() -> Any:
-    # loyalty depends on customers, not the other way round: reach the tiers via the relation.
-    return Customer._meta.get_field("tiers").related_model
+def add_list_annotation(annotate: Callable[[QuerySet[Customer]], QuerySet[Customer]]) -> None:
+    """Have customer_list() apply `annotate` (once, however often an app registers it)."""
+    if annotate not in LIST_ANNOTATIONS:
+        LIST_ANNOTATIONS.append(annotate)
 
 
 def at_risk_days() -> int:
@@ -62,18 +64,6 @@ def at_risk_days() -> int:
 def with_last_contact(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     """Annotate `at_risk` (`last_contacted_at` is a column, kept by the contact log)."""
     return qs.annotate(at_risk=ExpressionWrapper(at_risk_filter(), output_field=BooleanField()))
-
-
-def with_latest_tier(qs: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Annotate `latest_tier`: the A/B/C of the customer's newest 80/20 snapshot."""
-    snapshots = _tier_snapshot_model().objects.filter(customer=OuterRef("pk"))
-    return qs.annotate(latest_tier=Subquery(snapshots.order_by("-month").values("tier")[:1]))
-
-
-def days_since(moment: dt.datetime | None, today: dt.date | None = None) -> int | None:
-    if moment is None:
-        return None
-    return ((today or timezone.localdate()) - timezone.localtime(moment).date()).days
 
 
 def at_risk_filter(today: dt.date | None = None) -> Q:
@@ -196,9 +186,11 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
     # With a search, sort the (few) matches; walking the pinyin index in order hoping for
     # 25 early hits read 60k rows for initials that sort late (bench, `zj`).
     order = (Lower("name_pinyin"), "id") if filters.search.strip() else ("name_pinyin", "id")
+    qs = with_last_contact(qs)
+    for annotate in LIST_ANNOTATIONS:
+        qs = annotate(qs)
     return (
-        with_latest_tier(with_last_contact(qs))
-        .select_related("manager", "sales_region")
+        qs.select_related("manager", "sales_region")
         .prefetch_related(Prefetch("phones", queryset=Phone.objects.filter(is_active=True)))
         .order_by(*order)
     )
@@ -218,26 +210,6 @@ def row_get(*, user: Any, customer: Customer, model: type[Any], pk: Any) -> Any:
         return model.objects.get(customer=customer, pk=pk)
     except (model.DoesNotExist, ValueError, TypeError) as exc:
         raise not_found(model, pk, "row") from exc
-
-
-@dataclass
-class Dossier:
-    customer: Customer
-    phones: list[Phone]
-    shareholders: list[Shareholder] | None
-    machines: list[Machine]
-    operators: list[Operator]
-    projects: list[Project]
-    history: list[Any] | None
-    show_personal: bool
-    show_money: bool
-    contact_logs: list[Any] | None = None
-    contact_log_count: int = 0
-    last_contacted_at: Any = None
-    service: Any = None  # service.selectors.ServiceSection, None when not allowed
-    parts: Any = None  # parts.selectors.PartsSection, None when not allowed
-    gold: Any = None  # loyalty.selectors.GoldSection, None when not allowed
-    tiers: list[Any] | None = None  # loyalty.selectors.tiers.HistoryRow, newest first
 
 
 @dataclass
@@ -309,74 +281,6 @@ def customer_history(*, customer: Customer, limit: int = HISTORY_LIMIT) -> list[
             )
     entries.sort(key=lambda h: h.when, reverse=True)
     return entries[:limit]
-
-
-def _after_sales(*, user: Any, customer: Customer, machines: list[Machine]) -> tuple[Any, Any]:
-    """The after-sales and parts sections (seed 000 items 3 and 4), a fixed number of
-    queries each. Those apps build on customers, so they are imported here, when called."""
-    from parts.selectors import dossier_parts
-    from service.selectors import dossier_service
-
-    return (
-        dossier_service(user=user, customer=customer, machines=machines),
-        dossier_parts(user=user, customer=customer),
-    )
-
-
-def _gold_card(*, user: Any, customer: Customer) -> Any:
-    """The gold card, its state and credit balance (one query; loyalty builds on customers)."""
-    from loyalty.selectors import dossier_gold
-
-    return dossier_gold(user=user, customer=customer)
-
-
-def _tiers(*, user: Any, customer: Customer) -> list[Any] | None:
-    """The last 12 months' tiers with the reason of each move (one query)."""
-    from loyalty.selectors.tiers import history_with_reasons, tier_history
-
-    snapshots = tier_history(user=user, customer=customer)
-    return None if snapshots is None else history_with_reasons(snapshots)
-
-
-def dossier_get(*, user: Any, pk: Any) -> Dossier:
-    """Everything the dossier page shows, in a fixed number of queries."""
-    customer = customer_get(user=user, pk=pk)
-    show_personal = roles.can_view_personal(user)
-    machines = list(customer.machines.all())
-    machines_by_id = {m.pk: m for m in machines}
-    operators = list(customer.operators.all())
-    for operator in operators:
-        # Reuse the machines already loaded rather than one query per operator.
-        operator._state.fields_cache["machine"] = (
-            machines_by_id.get(operator.machine_id) if operator.machine_id is not None else None
-        )
-    logs: list[Any] | None = None
-    log_count = 0
-    if roles.can_view_contact_logs(user):
-        log_qs = _contact_log_model().objects.filter(customer=customer)
-        logs = list(log_qs.select_related("staff").order_by("-occurred_at", "-id")[:DOSSIER_LOGS])
-        log_count = log_qs.count()
-    service, parts = _after_sales(user=user, customer=customer, machines=machines)
-    return Dossier(
-        contact_logs=logs,
-        contact_log_count=log_count,
-        last_contacted_at=logs[0].occurred_at if logs else None,
-        customer=customer,
-        phones=list(customer.phones.all()),
-        shareholders=list(customer.shareholders.all())
-        if roles.can_view_shareholders(user)
-        else None,
-        machines=machines,
-        operators=operators,
-        projects=list(customer.projects.all()),
-        history=customer_history(customer=customer) if roles.can_view_history(user) else None,
-        show_personal=show_personal,
-        show_money=roles.can_view_money(user),
-        service=service,
-        parts=parts,
-        gold=_gold_card(user=user, customer=customer),
-        tiers=_tiers(user=user, customer=customer),
-    )
 
 
 def managers_for_filter(*, user: Any) -> QuerySet[Any]:

@@ -7,12 +7,11 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import OuterRef, ProtectedError, Subquery, Sum
+from django.db.models import ProtectedError, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -143,22 +142,6 @@ def customers_lock_live(customer_ids: Iterable[Any]) -> list[Any]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def refresh_last_contacted(customer_ids: Iterable[Any]) -> int:
-    """Set each customer's `last_contacted_at` to his newest contact log (or none): called
-    by the contact log's signals, and by merge/unmerge, which move logs in bulk. A derived
-    value, not an edit: no history row, no actor, `updated_at` untouched."""
-    ids = {pk for pk in customer_ids if pk is not None}
-    if not ids:
-        return 0
-    latest = (
-        apps.get_model("contacts", "ContactLog")
-        .objects.filter(customer=OuterRef("pk"))
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
-    return Customer.all_objects.filter(pk__in=ids).update(last_contacted_at=Subquery(latest))
 
 
 def _validate_manager(manager: Any) -> None:

@@ -6,11 +6,14 @@ from .matching import views as matching
 
 app_name = "customers"
 
+# The dossier page itself (`detail`, <int:pk>/) composes every app built on customers, so it
+# lives on the top floor (dealercrm/dossier.py); dealercrm/urls.py adds it to these, under
+# the same namespace and address.
+
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
     path("new/check/", views.customer_check, name="create_check"),
-    path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_update, name="update"),
     path("<int:pk>/delete/", views.customer_delete, name="delete"),
     path("<int:pk>/<slug:section>/new/", views.row_create, name="row_create"),

@@ -32,7 +32,6 @@ from .forms import (
 )
 from .importing.export import customer_table
 from .matching.door import DoorCandidate, door_candidates
-from .matching.selectors import merged_target
 from .models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
 
 
@@ -107,29 +106,6 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "can_import": roles.can_import_customers(request.user),
             "export_csv": exports.export_url(request, "csv"),
             "export_xlsx": exports.export_url(request, "xlsx"),
-        },
-    )
-
-
-@policy_required(roles.can_view_customers)
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        dossier = selectors.dossier_get(user=request.user, pk=pk)
-    except Http404:
-        # A merged duplicate's old address leads to the dossier it was merged into, for
-        # whoever may see that one (everyone else gets the same 404 as before).
-        target = merged_target(pk=pk)
-        if target is None:
-            raise
-        return redirect(selectors.customer_get(user=request.user, pk=target.pk))
-    return render(
-        request,
-        "customers/customer_detail.html",
-        {
-            "dossier": dossier,
-            "customer": dossier.customer,
-            "can_write": roles.can_write_dossier(request.user),
-            "can_submit": roles.can_submit_report(request.user),
         },
     )
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "service",
     "parts",
     "loyalty",
+    "demo",  # demo data and `seed_demo`: above every app, no models
 ]
 
 MIDDLEWARE = [

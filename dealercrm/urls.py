@@ -7,8 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import pwa, security_views, views
+from customers.urls import urlpatterns as customer_urlpatterns
+
+from . import dossier, pwa, security_views, views
 from .auth_views import LoginView
+
+# The customers app's pages plus the dossier page, which composes every app built on
+# customers and so lives up here (dealercrm/dossier.py): one namespace, the same addresses
+# and names as ever (`customers:detail` is /customers/<pk>/).
+customer_pages = (
+    [*customer_urlpatterns, path("<int:pk>/", dossier.customer_detail, name="detail")],
+    "customers",
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +29,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("security/lockouts/", security_views.lockout_list, name="lockouts"),
     path("security/lockouts/<int:pk>/clear/", security_views.lockout_clear, name="lockout_clear"),
-    path("customers/", include("customers.urls")),
+    path("customers/", include(customer_pages)),
     path("contacts/", include("contacts.urls")),
     path("service/", include("service.urls")),
     path("parts/", include("parts.urls")),

@@ -10,9 +10,11 @@ class LoyaltyConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from customers.models import Customer, Machine
+        from customers.selectors import add_list_annotation
         from customers.signals import customer_rows_moved
 
         from . import signals
+        from .selectors.tiers import with_latest_tier
 
         # A machine bought from us may earn credits for the buyer and his referrer.
         post_save.connect(
@@ -24,3 +26,6 @@ class LoyaltyConfig(AppConfig):
             sender=Customer,
             dispatch_uid="loyalty.customer_rows_moved",
         )
+        # Every customer list carries the newest 80/20 tier (the list page's column, the
+        # export's): customers asks for it without importing loyalty.
+        add_list_annotation(with_latest_tier)

@@ -1,5 +1,7 @@
-"""Writes of the contacts app, split by idea: the report loop, notifications, reminders."""
+"""Writes of the contacts app, split by idea: the report loop, notifications, reminders, and
+the customer's last contact."""
 
+from .last_contact import refresh_last_contacted
 from .months import month_bounds, month_end, month_start
 from .notifications import archivists, notification_mark_read, notification_send
 from .reminders import (
@@ -40,6 +42,7 @@ __all__ = [
     "monthly_report_save",
     "notification_mark_read",
     "notification_send",
+    "refresh_last_contacted",
     "reminders_after_contact",
     "reminders_close_month",
     "reminders_daily",

@@ -35,8 +35,8 @@ from django.utils.translation import gettext_lazy, pgettext
 from guardian.models.models import BaseObjectPermission
 
 from customers.models import Customer, DuplicateCandidate, MatchKey, MatchState, MergeRecord
-from customers.services import check_gold_cap, refresh_last_contacted
-from customers.signals import customer_rows_moved
+from customers.services import check_gold_cap
+from customers.signals import customer_rows_moved, customer_rows_settled
 from dealercrm import roles
 
 from .refresh import duplicates_refresh
@@ -590,8 +590,9 @@ def customer_merge(
         written.append(_last_history(survivor))
     after = _snapshot(survivor)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    # Contact logs moved in bulk above: the survivor's last contact may be the loser's.
-    refresh_last_contacted([survivor.pk, loser.pk])
+    # Rows moved in bulk above (contact logs: the survivor's last contact may be the
+    # loser's): the apps that keep a column in step with them refresh it now.
+    customer_rows_settled.send(sender=Customer, customer_ids=[survivor.pk, loser.pk])
 
     # 5. The queue: this pair is done; the loser's other proposals are withdrawn and both
     # customers are matched afresh on the next run.
@@ -732,7 +733,7 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
         ).update(status=DuplicateCandidate.Status.OPEN, decided_by=None, decided_at=None)
     _forget(survivor.pk, loser.pk)
 
-    refresh_last_contacted([survivor.pk, loser.pk])
+    customer_rows_settled.send(sender=Customer, customer_ids=[survivor.pk, loser.pk])
 
     # 6. The derived fields follow the rows where they are now. Unless those rows changed
     # since the merge (a card suspended, say), steps 3 and 4 restored exactly that; if they

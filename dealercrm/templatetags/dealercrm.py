@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -23,9 +24,9 @@ def person(user: Any) -> str:
 @register.filter
 def days_ago(moment: Any) -> int | None:
     """Whole days from a moment to today, in the dealer's time zone."""
-    from customers.selectors import days_since
-
-    return days_since(moment)
+    if moment is None:
+        return None
+    return (timezone.localdate() - timezone.localtime(moment).date()).days
 
 
 @register.filter

@@ -21,9 +21,9 @@ from contacts.models import ContactLog, Intent
 from customers.models import Customer
 from dealercrm import roles
 from dealercrm.money import to_fen
-from parts.selectors import purchase_totals
 
 from ..models import AwardScoring, GoldAward, GoldCard, Referral
+from .purchases import purchase_totals
 
 TEN_THOUSAND = Decimal("10000")
 

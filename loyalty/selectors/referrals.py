@@ -1,6 +1,6 @@
 """Reads of referrals and the snowball: who a gold customer brought, who they brought in
-turn, and what each bought from us since being referred (parts.selectors.purchase_totals:
-machines, parts and paid service — the same money figure as the rest of the app)."""
+turn, and what each bought from us since being referred (purchases.purchase_totals: machines,
+parts and paid service — the same money figure as the rest of the app)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from customers.selectors import visible_customers
 from dealercrm import roles
 from dealercrm.money import ZERO
 from dealercrm.security import not_found
-from parts.selectors import purchase_totals
 
 from ..models import Referral
+from .purchases import purchase_totals
 
 MAX_DEPTH = 12  # loops are refused when recorded; this only bounds a damaged table
 

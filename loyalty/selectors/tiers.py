@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from customers.selectors import visible_customers
 from dealercrm import roles
-from parts.selectors import Uncosted, uncosted_revenue
 
 from ..models import TierSnapshot
+from .purchases import Uncosted, uncosted_revenue
 
 
 def latest_month() -> dt.date | None:

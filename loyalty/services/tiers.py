@@ -24,10 +24,10 @@ from contacts.services.months import month_end, month_start
 from customers.models import Customer, Machine
 from dealercrm import roles
 from parts.models import PartsOrder
-from parts.selectors import purchase_totals
 from service.models import ServiceRecord
 
 from ..models import TierSnapshot
+from ..selectors.purchases import purchase_totals
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from dealercrm.jobs import system_actor
 from loyalty.models import TierSnapshot
+from loyalty.selectors.purchases import purchase_totals, uncosted_revenue
 from loyalty.services.tiers import tiers_compute
 from parts.models import PartsOrder
-from parts.selectors import purchase_totals, uncosted_revenue
 from service.models import ServiceRecord
 from tests.factories import CustomerFactory, MachineFactory
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from customers.models import Customer, Machine
-from customers.selectors import dossier_get
+from dealercrm.dossier import dossier_get
 from loyalty import services
 from loyalty.models import GoldAward, GoldCard, LedgerEntry, Referral, Tender
 from tests.factories import ContactLogFactory, CustomerFactory, MachineFactory, PartsOrderFactory

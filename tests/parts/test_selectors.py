@@ -1,5 +1,5 @@
-"""parts.selectors: scoped reads, the dossier's totals, and purchase_totals (machines,
-parts and paid service together, for tiering)."""
+"""parts.selectors: scoped reads and the dossier's totals (purchase_totals, what a customer
+bought from us altogether, is loyalty's: tests/loyalty/test_purchases.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from customers.models import Customer
 from parts import selectors, services
-from service.models import ServiceRecord
-from tests.factories import CustomerFactory, MachineFactory, PartsOrderFactory, ServiceRecordFactory
+from tests.factories import CustomerFactory, PartsOrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,46 +74,3 @@ def test_dossier_totals_this_year_last_12_months_all_time(archivist, customer):
     assert section.totals.last_12_months == in_12_months
     assert section.totals.all_time == Decimal("1001.00")
     assert section.totals.count == 4 and len(section.orders) == 4
-
-
-def test_purchase_totals_count_machines_parts_and_paid_service(archivist, customer):
-    # given: machines bought from us (one a line of two), one bought elsewhere, parts, and
-    # service: closed (paid) and still open (not yet)
-    MachineFactory(customer=customer, source="from_us", purchase_price=Decimal("520000.00"),
-                   purchase_date=ago(100))  # fmt: skip
-    MachineFactory(customer=customer, source="from_us", purchase_price=Decimal("300000.50"),
-                   purchase_date=ago(500), serial_number="", quantity=2)  # fmt: skip
-    MachineFactory(customer=customer, source="elsewhere", purchase_date=ago(10))
-    order(archivist, customer, "1234.56", ago(5))
-    ServiceRecordFactory(customer=customer, status="closed", closed_on=ago(3), opened_on=ago(4),
-                         total_charge=Decimal("800.01"))  # fmt: skip
-    ServiceRecordFactory(customer=customer, status="open", total_charge=Decimal("999"))
-    other = CustomerFactory()
-    # when
-    rows = {c.pk: c for c in selectors.purchase_totals()}
-    # then
-    me = rows[customer.pk]
-    assert me.machines_total == Decimal("1120001.00")
-    assert me.parts_total == Decimal("1234.56") and me.service_total == Decimal("800.01")
-    assert me.purchases_total == Decimal("1122035.57")
-    assert rows[other.pk].purchases_total == Decimal("0")
-    # a window: the last year leaves out the machines bought 500 days ago
-    windowed = selectors.purchase_totals(
-        customers=Customer.objects.filter(pk=customer.pk), start=ago(365), end=TODAY
-    ).get()
-    assert windowed.machines_total == Decimal("520000.00")
-    assert windowed.purchases_total == Decimal("522034.57")
-
-
-def test_purchase_totals_is_one_query_and_sorts_for_tiering(
-    archivist, customer, django_assert_num_queries
-):
-    big = CustomerFactory(name="大客户")
-    order(archivist, big, "5000", ago(1))
-    order(archivist, customer, "10", ago(1))
-    with django_assert_num_queries(1):
-        ranked = list(
-            selectors.purchase_totals().order_by("-purchases_total").values_list("name", flat=True)
-        )
-    assert ranked[:2] == ["大客户", customer.name]
-    assert ServiceRecord.objects.count() == 0

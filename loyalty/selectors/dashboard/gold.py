@@ -220,8 +220,8 @@ def _referred_revenue(
     """What referred customers bought from us in [start, end], on or after the day they
     were referred, summed per `group`: "month_referrer" (month, referrer) pairs or "referred"
     customers: the same money as
-    parts.selectors.purchase_totals (machines from us, parts after discount, charged
-    service of closed records). Three grouped queries."""
+    loyalty.selectors.purchases.purchase_totals (machines from us, parts after discount,
+    charged service of closed records). Three grouped queries."""
     totals: dict[Any, Decimal] = defaultdict(lambda: ZERO)
     link = "customer__referrals_received"
     sources = (

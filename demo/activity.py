@@ -18,7 +18,8 @@ from django.utils import timezone
 from contacts import services as contacts
 from contacts.models import ContactLog, Submission
 from customers import services as customers
-from customers.demo.activity_plan import (
+from customers.models import Customer, Machine
+from demo.activity_plan import (
     MONTHS,
     Contact,
     Month,
@@ -30,7 +31,7 @@ from customers.demo.activity_plan import (
     shift_month,
     stream,
 )
-from customers.demo.activity_texts import (
+from demo.activity_texts import (
     CATALOGUE,
     COMPLAINTS,
     DELIVERY,
@@ -40,10 +41,9 @@ from customers.demo.activity_texts import (
     PLACES,
     REPAIRS,
 )
-from customers.demo.pieces import purchase_cost
-from customers.demo.spec import REF_PREFIX
-from customers.demo.vocabulary import DEALER_BRANDS, MODELS, SERIAL_PREFIX
-from customers.models import Customer, Machine
+from demo.pieces import purchase_cost
+from demo.spec import REF_PREFIX
+from demo.vocabulary import DEALER_BRANDS, MODELS, SERIAL_PREFIX
 from parts import services as parts
 from parts.models import Part, PartsOrder
 from service import services as service

@@ -14,10 +14,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from contacts import services as contacts
-from customers.demo.activity_plan import shift_month
-from customers.demo.spec import REF_PREFIX
 from customers.models import Customer
 from dealercrm.jobs import system_actor
+from demo.activity_plan import shift_month
+from demo.spec import REF_PREFIX
 from loyalty.services.tiers import tiers_compute, window_of
 from parts.models import PartsOrder
 from service.models import ServiceRecord

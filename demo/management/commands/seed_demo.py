@@ -1,5 +1,5 @@
 """seed_demo: idempotent zh_CN demo data with planted duplicates (ARCHITECTURE.md).
-The data and its writing live in `customers.demo`; this command runs them and reports."""
+The data and its writing live in `demo`; this command runs them and reports."""
 
 from __future__ import annotations
 
@@ -14,14 +14,6 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from contacts.models import ContactLog, Reminder, Submission
-from customers.demo import load
-from customers.demo.activity import ActivityStats, write_activity
-from customers.demo.activity_jobs import JobStats, run_jobs, top_fifth_share
-from customers.demo.generate import GOLD_LIMIT_PER_MANAGER, LATEST_DATE, DemoData
-from customers.demo.gold import write_gold_programme, write_gold_rewards
-from customers.demo.load import DEFAULT_PASSWORD, DEMO_USERS
-from customers.demo.spec import REF_PREFIX
-from customers.demo.vocabulary import REGIONS
 from customers.matching.refresh import duplicates_refresh
 from customers.models import (
     Customer,
@@ -34,6 +26,14 @@ from customers.models import (
     Shareholder,
 )
 from dealercrm import roles
+from demo import load
+from demo.activity import ActivityStats, write_activity
+from demo.activity_jobs import JobStats, run_jobs, top_fifth_share
+from demo.generate import GOLD_LIMIT_PER_MANAGER, LATEST_DATE, DemoData
+from demo.gold import write_gold_programme, write_gold_rewards
+from demo.load import DEFAULT_PASSWORD, DEMO_USERS
+from demo.spec import REF_PREFIX
+from demo.vocabulary import REGIONS
 from loyalty.models import GoldCard, LedgerEntry, Referral, Tender, TierSnapshot
 from parts.models import PartsOrder, PartsOrderLine
 from service.models import HourReading, ServiceRecord

@@ -13,10 +13,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from customers import services
-from customers.demo.spec import CustomerSpec
-from customers.demo.vocabulary import REGIONS
 from customers.models import Customer, Machine, Operator, Project, SalesRegion, Shareholder
 from dealercrm import roles
+from demo.spec import CustomerSpec
+from demo.vocabulary import REGIONS
 
 DEFAULT_PASSWORD = "demo12345"  # noqa: S105 -- the documented demo login (ARCHITECTURE.md)
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from contacts.models import ContactLog, Notification, Reminder, Submission
 from contacts.selectors import manager_home
-from customers.demo.activity_plan import month_events, profile
 from customers.models import Customer, Machine
 from customers.selectors import at_risk_filter
+from demo.activity_plan import month_events, profile
 from loyalty.models import LedgerEntry, TierSnapshot
 from loyalty.selectors.dashboard import DashboardFilters, gold_dashboard
 from parts.models import Part, PartsOrder, PartsOrderLine

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from customers.demo.spec import REF_PREFIX
 from customers.models import Customer, Machine
+from demo.spec import REF_PREFIX
 from loyalty import selectors, services
 from loyalty.models import GoldAward, GoldCard, LedgerEntry, Referral, Tender
 

@@ -10,7 +10,9 @@ from typing import Any
 
 from faker import Faker
 
-from customers.demo.vocabulary import (
+from customers.matching.normalise import name_keys
+from customers.models import Customer, Machine, Phone
+from demo.vocabulary import (
     BIRTHDAY_NOTES,
     BRAND_WEIGHTS,
     DEALER_BRANDS,
@@ -34,8 +36,6 @@ from customers.demo.vocabulary import (
     City,
     Region,
 )
-from customers.matching.normalise import name_keys
-from customers.models import Customer, Machine, Phone
 
 SEED = 20261123
 

@@ -8,10 +8,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from customers.demo.pieces import DemoPieces, stem
-from customers.demo.planted import planted
-from customers.demo.spec import REF_PREFIX, CustomerSpec
-from customers.demo.vocabulary import (
+from customers.models import Customer, Phone
+from demo.pieces import DemoPieces, stem
+from demo.planted import planted
+from demo.spec import REF_PREFIX, CustomerSpec
+from demo.vocabulary import (
     BACKGROUNDS,
     COMPANY_TRADES,
     COMPANY_WORDS,
@@ -25,7 +26,6 @@ from customers.demo.vocabulary import (
     SUB_INDUSTRIES,
     City,
 )
-from customers.models import Customer, Phone
 
 # Dates are drawn up to this day at the latest, so later runs generate the very same rows.
 LATEST_DATE = date(2026, 10, 31)

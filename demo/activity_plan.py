@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from customers.demo.activity_texts import (
+from customers.models import Customer
+from demo.activity_texts import (
     ACTIVE_CONTACTS,
     BUNDLE_WEIGHTS,
     BUNDLES,
@@ -22,8 +23,7 @@ from customers.demo.activity_texts import (
     PROSPECT_CONTACTS,
     TYPED_LINES,
 )
-from customers.demo.pieces import SEED
-from customers.models import Customer
+from demo.pieces import SEED
 
 MONTHS = 15  # the current month and the 14 before it
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from customers.demo.pieces import DemoPieces, full_width
-from customers.demo.spec import REF_PREFIX, CustomerSpec
 from customers.models import Customer, Machine
+from demo.pieces import DemoPieces, full_width
+from demo.spec import REF_PREFIX, CustomerSpec
 
 
 def planted(gen: DemoPieces) -> list[CustomerSpec]:

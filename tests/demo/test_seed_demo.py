@@ -15,14 +15,6 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
 
-from customers.management.commands.seed_demo import (
-    DEFAULT_CUSTOMERS,
-    DEFAULT_PASSWORD,
-    DEMO_USERS,
-    GOLD_LIMIT_PER_MANAGER,
-    LATEST_DATE,
-    DemoData,
-)
 from customers.models import (
     Customer,
     CustomerUserObjectPermission,
@@ -35,6 +27,14 @@ from customers.models import (
 )
 from customers.selectors import CustomerFilters, customer_list
 from dealercrm import roles
+from demo.management.commands.seed_demo import (
+    DEFAULT_CUSTOMERS,
+    DEFAULT_PASSWORD,
+    DEMO_USERS,
+    GOLD_LIMIT_PER_MANAGER,
+    LATEST_DATE,
+    DemoData,
+)
 
 pytestmark = pytest.mark.django_db
 

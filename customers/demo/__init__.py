@@ -1,1 +1,0 @@
-"""Demo data for `seed_demo`: vocabulary, a deterministic generator, planted duplicates."""

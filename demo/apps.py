@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The demo data and its command, `seed_demo` (no models, nothing in the admin)."""
+
+    name = "demo"
