@@ -27,6 +27,7 @@ from dealercrm.api_support import IdField, RFC3339DateTimeField, ScopedObjectMix
 from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
+from .fields import CUSTOMER_FIELDS_ON_FILE, ENTRY_FIELDS, NEW_CUSTOMER_FIELDS, REPORT_FIELDS
 from .models import (
     Channel,
     ContactLog,
@@ -36,18 +37,6 @@ from .models import (
     Reminder,
     Submission,
 )
-
-REPORT_API_FIELDS = [
-    "channel",
-    "occurred_at",
-    "place",
-    "project_status",
-    "equipment_status",
-    "intents",
-    "summary",
-    "next_step",
-    "follow_up_on",
-]
 
 
 class IntentsSerializerField(serializers.MultipleChoiceField):
@@ -91,7 +80,7 @@ class ContactLogSerializer(serializers.ModelSerializer):
             "staff",
             "staff_name",
             "submission",
-            *REPORT_API_FIELDS,
+            *REPORT_FIELDS,
             "created_at",
         ]
         read_only_fields = fields
@@ -225,11 +214,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "author_name",
             "submitted_at",
             "customer",
-            "new_customer_name",
-            "new_customer_phone",
-            "new_customer_place",
+            *NEW_CUSTOMER_FIELDS,
             "corrects",
-            *REPORT_API_FIELDS,
+            *REPORT_FIELDS,
             "status",
             "handled_by",
             "handled_at",
@@ -278,9 +265,6 @@ class FileInputSerializer(serializers.Serializer):
 
 class RejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-
-
-CUSTOMER_FIELDS_ON_FILE = {"status", "province", "city", "county", "address", "industry", "notes"}
 
 
 class SubmissionPolicy(permissions.BasePermission):
@@ -399,7 +383,7 @@ class SubmissionViewSet(
         serializer = FileInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         customer_data = serializer.validated_data.get("customer") or {}
-        unknown = set(customer_data) - CUSTOMER_FIELDS_ON_FILE
+        unknown = set(customer_data).difference(CUSTOMER_FIELDS_ON_FILE)
         if unknown:
             raise serializers.ValidationError(
                 {"customer": [f"Fields that cannot be set here: {', '.join(sorted(unknown))}"]}
@@ -445,10 +429,7 @@ class MonthlyReportEntrySerializer(serializers.ModelSerializer):
             "customer",
             "customer_name",
             "contacted",
-            "discussed",
-            "changes",
-            "next_month_plan",
-            "problems",
+            *ENTRY_FIELDS,
         ]
         read_only_fields = ["id", "customer", "customer_name", "contacted"]
 

@@ -11,9 +11,6 @@ from .reminders import (
     reminders_satisfy_month,
 )
 from .reports import (
-    ENTRY_FIELDS,
-    NEW_CUSTOMER_FIELDS,
-    REPORT_FIELDS,
     contact_log_create,
     contact_log_delete,
     contact_log_update,
@@ -26,9 +23,6 @@ from .reports import (
 )
 
 __all__ = [
-    "ENTRY_FIELDS",
-    "NEW_CUSTOMER_FIELDS",
-    "REPORT_FIELDS",
     "archivists",
     "contact_log_create",
     "contact_log_delete",
