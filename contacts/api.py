@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -23,7 +22,12 @@ from customers import selectors as customer_selectors
 from customers.api import PossibleDuplicatesSerializer
 from customers.models import Customer
 from dealercrm import roles
-from dealercrm.api_support import IdField, RFC3339DateTimeField, ScopedObjectMixin
+from dealercrm.api_support import (
+    IdField,
+    MonthQueryField,
+    RFC3339DateTimeField,
+    ScopedObjectMixin,
+)
 from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
@@ -462,6 +466,10 @@ class MonthlyReportInputSerializer(serializers.Serializer):
     submit = serializers.BooleanField(required=False, default=False)
 
 
+class _MonthlyReportQuery(serializers.Serializer):
+    month = MonthQueryField(error_messages={"invalid": "Use YYYY-MM."})
+
+
 class MonthlyReportPolicy(permissions.BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         if view.action == "create":
@@ -498,13 +506,9 @@ class MonthlyReportViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
-        month = None
-        raw = self.request.query_params.get("month")
-        if raw:
-            try:
-                month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a month
-            except ValueError as exc:
-                raise serializers.ValidationError({"month": ["Use YYYY-MM."]}) from exc
+        query = _MonthlyReportQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        month = query.validated_data.get("month")
         return selectors.monthly_report_list(user=self.request.user, month=month).prefetch_related(
             "entries__customer"
         )
@@ -565,7 +569,7 @@ class ReminderSerializer(serializers.ModelSerializer):
 
 
 class _ReminderQuery(serializers.Serializer):
-    month = serializers.DateField(input_formats=["%Y-%m"], required=False)
+    month = MonthQueryField()
     status = serializers.ChoiceField(choices=Reminder.Status.choices, required=False)
     kind = serializers.ChoiceField(choices=Reminder.Kind.choices, required=False)
     manager = IdField(required=False)

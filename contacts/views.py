@@ -19,6 +19,7 @@ from customers.matching.door import door_candidates
 from customers.models import Customer
 from dealercrm import roles
 from dealercrm.decorators import policy_required
+from dealercrm.months import month_of_query, this_month
 from dealercrm.pagination import page_of, querystring_without_page
 
 from . import selectors, services
@@ -473,8 +474,7 @@ def notification_read(request: HttpRequest) -> HttpResponse:
 
 
 def _month_param(request: HttpRequest) -> Any:
-    form = MonthForm({"month": request.GET.get("month", "")})
-    return form.cleaned_data["month"] if form.is_valid() else timezone.localdate().replace(day=1)
+    return month_of_query(request.GET) or this_month()
 
 
 @policy_required(roles.can_view_reminders)

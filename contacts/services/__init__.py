@@ -1,6 +1,8 @@
 """Writes of the contacts app, split by idea: the report loop, notifications, reminders."""
 
-from .months import month_bounds, month_end, month_start
+# The month helpers the loop counts by live in dealercrm.months; kept here for its callers.
+from dealercrm.months import month_bounds, month_end, month_start
+
 from .notifications import archivists, notification_mark_read, notification_send
 from .reminders import (
     reminders_after_contact,

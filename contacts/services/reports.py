@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from customers import services as customer_services
 from customers.models import Customer
 from dealercrm import roles
+from dealercrm.months import month_bounds, month_start
 from dealercrm.validators import validate_event_month
 
 from ..fields import ENTRY_FIELDS, NEW_CUSTOMER_FIELDS, REPORT_FIELDS
@@ -27,7 +28,6 @@ from ..models import (
     Submission,
     pack_intents,
 )
-from .months import month_bounds, month_start
 from .notifications import archivists, notification_send
 from .reminders import reminders_after_contact
 
