@@ -452,6 +452,10 @@ class MonthlyReportOpenSerializer(serializers.Serializer):
     month = serializers.DateField(input_formats=["%Y-%m", "%Y-%m-%d"])
 
 
+class _MonthlyReportQuery(serializers.Serializer):
+    month = MonthQueryField(error_messages={"invalid": "Use YYYY-MM."})
+
+
 class EntryInputSerializer(serializers.Serializer):
     id = IdField()
     discussed = serializers.CharField(required=False, allow_blank=True, max_length=10000)
@@ -464,10 +468,6 @@ class MonthlyReportInputSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     entries = EntryInputSerializer(many=True, required=False)
     submit = serializers.BooleanField(required=False, default=False)
-
-
-class _MonthlyReportQuery(serializers.Serializer):
-    month = MonthQueryField(error_messages={"invalid": "Use YYYY-MM."})
 
 
 class MonthlyReportPolicy(permissions.BasePermission):
