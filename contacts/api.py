@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -23,10 +22,16 @@ from customers import selectors as customer_selectors
 from customers.api import PossibleDuplicatesSerializer
 from customers.models import Customer
 from dealercrm import roles
-from dealercrm.api_support import IdField, RFC3339DateTimeField, ScopedObjectMixin
+from dealercrm.api_support import (
+    IdField,
+    MonthQueryField,
+    RFC3339DateTimeField,
+    ScopedObjectMixin,
+)
 from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
+from .fields import CUSTOMER_FIELDS_ON_FILE, ENTRY_FIELDS, NEW_CUSTOMER_FIELDS, REPORT_FIELDS
 from .models import (
     Channel,
     ContactLog,
@@ -36,18 +41,6 @@ from .models import (
     Reminder,
     Submission,
 )
-
-REPORT_API_FIELDS = [
-    "channel",
-    "occurred_at",
-    "place",
-    "project_status",
-    "equipment_status",
-    "intents",
-    "summary",
-    "next_step",
-    "follow_up_on",
-]
 
 
 class IntentsSerializerField(serializers.MultipleChoiceField):
@@ -91,7 +84,7 @@ class ContactLogSerializer(serializers.ModelSerializer):
             "staff",
             "staff_name",
             "submission",
-            *REPORT_API_FIELDS,
+            *REPORT_FIELDS,
             "created_at",
         ]
         read_only_fields = fields
@@ -225,11 +218,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "author_name",
             "submitted_at",
             "customer",
-            "new_customer_name",
-            "new_customer_phone",
-            "new_customer_place",
+            *NEW_CUSTOMER_FIELDS,
             "corrects",
-            *REPORT_API_FIELDS,
+            *REPORT_FIELDS,
             "status",
             "handled_by",
             "handled_at",
@@ -278,9 +269,6 @@ class FileInputSerializer(serializers.Serializer):
 
 class RejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-
-
-CUSTOMER_FIELDS_ON_FILE = {"status", "province", "city", "county", "address", "industry", "notes"}
 
 
 class SubmissionPolicy(permissions.BasePermission):
@@ -399,7 +387,7 @@ class SubmissionViewSet(
         serializer = FileInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         customer_data = serializer.validated_data.get("customer") or {}
-        unknown = set(customer_data) - CUSTOMER_FIELDS_ON_FILE
+        unknown = set(customer_data).difference(CUSTOMER_FIELDS_ON_FILE)
         if unknown:
             raise serializers.ValidationError(
                 {"customer": [f"Fields that cannot be set here: {', '.join(sorted(unknown))}"]}
@@ -445,10 +433,7 @@ class MonthlyReportEntrySerializer(serializers.ModelSerializer):
             "customer",
             "customer_name",
             "contacted",
-            "discussed",
-            "changes",
-            "next_month_plan",
-            "problems",
+            *ENTRY_FIELDS,
         ]
         read_only_fields = ["id", "customer", "customer_name", "contacted"]
 
@@ -465,6 +450,10 @@ class MonthlyReportSerializer(serializers.ModelSerializer):
 
 class MonthlyReportOpenSerializer(serializers.Serializer):
     month = serializers.DateField(input_formats=["%Y-%m", "%Y-%m-%d"])
+
+
+class _MonthlyReportQuery(serializers.Serializer):
+    month = MonthQueryField(error_messages={"invalid": "Use YYYY-MM."})
 
 
 class EntryInputSerializer(serializers.Serializer):
@@ -517,13 +506,9 @@ class MonthlyReportViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
-        month = None
-        raw = self.request.query_params.get("month")
-        if raw:
-            try:
-                month = dt.datetime.strptime(raw, "%Y-%m").date()  # noqa: DTZ007 - a month
-            except ValueError as exc:
-                raise serializers.ValidationError({"month": ["Use YYYY-MM."]}) from exc
+        query = _MonthlyReportQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        month = query.validated_data.get("month")
         return selectors.monthly_report_list(user=self.request.user, month=month).prefetch_related(
             "entries__customer"
         )
@@ -584,7 +569,7 @@ class ReminderSerializer(serializers.ModelSerializer):
 
 
 class _ReminderQuery(serializers.Serializer):
-    month = serializers.DateField(input_formats=["%Y-%m"], required=False)
+    month = MonthQueryField()
     status = serializers.ChoiceField(choices=Reminder.Status.choices, required=False)
     kind = serializers.ChoiceField(choices=Reminder.Kind.choices, required=False)
     manager = IdField(required=False)

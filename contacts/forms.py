@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.forms import DATE_WIDGET, DossierFormMixin
 from customers.models import Customer
 
+from .fields import CUSTOMER_FIELDS_ON_FILE, NEW_CUSTOMER_FIELDS, REPORT_FIELDS
 from .models import Channel, ContactLog, Intent, Submission, unpack_intents
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -42,17 +43,7 @@ class ReportFormMixin(DossierFormMixin):
         self.fields["follow_up_on"].widget = DATE_WIDGET  # type: ignore[attr-defined]
 
 
-REPORT_FORM_FIELDS = [
-    "channel",
-    "occurred_at",
-    "place",
-    "project_status",
-    "equipment_status",
-    "intents",
-    "summary",
-    "next_step",
-    "follow_up_on",
-]
+REPORT_FORM_FIELDS = list(REPORT_FIELDS)
 
 
 class SubmissionForm(ReportFormMixin, forms.ModelForm):
@@ -66,12 +57,7 @@ class SubmissionForm(ReportFormMixin, forms.ModelForm):
 
     class Meta:
         model = Submission
-        fields = [
-            *REPORT_FORM_FIELDS,
-            "new_customer_name",
-            "new_customer_phone",
-            "new_customer_place",
-        ]
+        fields = [*REPORT_FORM_FIELDS, *NEW_CUSTOMER_FIELDS]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,4 +118,4 @@ class CustomerQuickForm(DossierFormMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ["status", "province", "city", "county", "address", "industry", "notes"]
+        fields = list(CUSTOMER_FIELDS_ON_FILE)

@@ -13,10 +13,10 @@ from django.utils import timezone
 from customers.models import Customer, Phone
 from customers.selectors import at_risk_filter, visible_customers, with_last_contact
 from dealercrm import roles
+from dealercrm.months import month_bounds, month_start
 from dealercrm.security import not_found
 
 from .models import ContactLog, MonthlyReport, Notification, Reminder, Submission
-from .services import month_bounds, month_start
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations

@@ -19,9 +19,11 @@ from customers.matching.door import door_candidates
 from customers.models import Customer
 from dealercrm import roles
 from dealercrm.decorators import policy_required
+from dealercrm.months import month_of_query, this_month
 from dealercrm.pagination import page_of, querystring_without_page
 
 from . import selectors, services
+from .fields import ENTRY_FIELDS, NEW_CUSTOMER_FIELDS, REPORT_FIELDS
 from .forms import (
     DATETIME_FORMATS,
     ContactLogForm,
@@ -36,7 +38,7 @@ from .models import Channel, Reminder, Submission
 
 
 def _report_data(form: Any) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k in services.REPORT_FIELDS}
+    return {k: v for k, v in form.cleaned_data.items() if k in REPORT_FIELDS}
 
 
 # --- submissions ---------------------------------------------------------------------
@@ -112,7 +114,7 @@ def submission_create(request: HttpRequest) -> HttpResponse:
         else:
             data = {
                 **_report_data(form),
-                **{k: form.cleaned_data.get(k, "") for k in services.NEW_CUSTOMER_FIELDS},
+                **{k: form.cleaned_data.get(k, "") for k in NEW_CUSTOMER_FIELDS},
             }
             key = form.cleaned_data.get("idempotency_key")
             try:
@@ -200,7 +202,7 @@ def submission_file(request: HttpRequest, pk: int) -> HttpResponse:
     if not submission.is_pending:
         messages.info(request, _("This report was already handled."))
         return redirect(submission)
-    initial = {f: getattr(submission, f) for f in services.REPORT_FIELDS}
+    initial = {f: getattr(submission, f) for f in REPORT_FIELDS}
     form = FileForm(request.POST or None, initial=initial)
     customer_form = CustomerQuickForm(
         request.POST or None, instance=submission.customer, prefix="customer"
@@ -411,8 +413,7 @@ def monthly_detail(request: HttpRequest, pk: int) -> HttpResponse:
         roles.require(roles.can_write_monthly_report, request.user, report)
         entries = {
             entry.pk: {
-                name: request.POST.get(f"entry-{entry.pk}-{name}", "")
-                for name in services.ENTRY_FIELDS
+                name: request.POST.get(f"entry-{entry.pk}-{name}", "") for name in ENTRY_FIELDS
             }
             for entry in report.entries.all()
         }
@@ -473,8 +474,7 @@ def notification_read(request: HttpRequest) -> HttpResponse:
 
 
 def _month_param(request: HttpRequest) -> Any:
-    form = MonthForm({"month": request.GET.get("month", "")})
-    return form.cleaned_data["month"] if form.is_valid() else timezone.localdate().replace(day=1)
+    return month_of_query(request.GET) or this_month()
 
 
 @policy_required(roles.can_view_reminders)

@@ -18,22 +18,13 @@ from dealercrm.api_support import DossierPolicy
 from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
+from .fields import DOSSIER_FIELDS, EDITABLE_FIELDS
+from .fields import PERSONAL_FIELDS as PERSONAL_SIDE
 from .forms import CustomerFilterForm
 from .models import Customer, Machine, Phone, Shareholder
 
-PERSONAL_FIELDS = (
-    "gender",
-    "birth_date",
-    "birth_year",
-    "id_number",
-    "family_situation",
-    "hobbies",
-    "personality",
-    "background",
-    "education",
-    "birthday_notes",
-    "shareholders",
-)
+# The personal side and the shareholders are shown only to those who may see them.
+PERSONAL_FIELDS = (*PERSONAL_SIDE, "shareholders")
 MONEY_FIELDS = ("registered_capital", "purchase_price", "purchase_cost")
 
 
@@ -100,48 +91,6 @@ class MachineSerializer(serializers.ModelSerializer):
         return data
 
 
-CUSTOMER_FIELDS = [
-    "id",
-    "kind",
-    "name",
-    "name_pinyin",
-    "name_initials",
-    "status",
-    "manager",
-    "sales_region",
-    "is_gold_card",
-    "is_benchmark",
-    "is_key_account",
-    "gender",
-    "birth_date",
-    "birth_year",
-    "id_number",
-    "family_situation",
-    "province",
-    "city",
-    "county",
-    "address",
-    "industry",
-    "sub_industry",
-    "started_operating_year",
-    "repair_capability",
-    "hobbies",
-    "personality",
-    "background",
-    "education",
-    "birthday_notes",
-    "market_size",
-    "staff_count",
-    "vehicle_count",
-    "warehouse",
-    "registered_capital",
-    "external_ref",
-    "notes",
-    "created_at",
-    "updated_at",
-]
-
-
 class CustomerOutputSerializer(serializers.ModelSerializer):
     """A customer as the reader may see it: personal side and amounts only for those allowed."""
 
@@ -150,7 +99,7 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = [*CUSTOMER_FIELDS, "manager_name", "phones"]
+        fields = [*DOSSIER_FIELDS, "manager_name", "phones"]
         read_only_fields = fields
 
     def get_manager_name(self, obj: Customer) -> str:
@@ -211,13 +160,7 @@ class CustomerInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = [
-            f
-            for f in CUSTOMER_FIELDS
-            if f not in {"id", "name_pinyin", "name_initials", "created_at", "updated_at"}
-            # is_gold_card follows the gold card (the gold-cards resource changes it).
-            and f != "is_gold_card"
-        ] + ["phones", "confirm_new", "confirm_reason"]
+        fields = [*EDITABLE_FIELDS, "phones", "confirm_new", "confirm_reason"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # Model-level rules run once, in the service (see customers.services._save).

@@ -14,6 +14,7 @@ from dealercrm import roles
 from dealercrm.templatetags.dealercrm import person
 from dealercrm.validators import MAX_ID
 
+from .fields import EDITABLE_FIELDS, NOTES, PERSONAL, PROFILE, SUB_DEALER, section_fields
 from .models import Customer, Machine, Operator, Phone, Project, Shareholder
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -56,89 +57,17 @@ class DossierFormMixin:
 class CustomerForm(DossierFormMixin, forms.ModelForm):
     class Meta:
         model = Customer
-        fields = [
-            "kind",
-            "name",
-            "status",
-            "manager",
-            "sales_region",
-            # is_gold_card follows the customer's gold card (loyalty registers, suspends and
-            # revokes cards); it is not ticked by hand.
-            "is_benchmark",
-            "is_key_account",
-            "gender",
-            "birth_date",
-            "birth_year",
-            "id_number",
-            "family_situation",
-            "province",
-            "city",
-            "county",
-            "address",
-            "industry",
-            "sub_industry",
-            "started_operating_year",
-            "repair_capability",
-            "hobbies",
-            "personality",
-            "background",
-            "education",
-            "birthday_notes",
-            "market_size",
-            "staff_count",
-            "vehicle_count",
-            "warehouse",
-            "registered_capital",
-            "external_ref",
-            "notes",
-        ]
+        fields = list(EDITABLE_FIELDS)
         field_classes = {"manager": PersonChoiceField}
 
-    # The page's fieldsets by field name (no legend: below them). Every field of the form is in
-    # exactly one of them; __init__ refuses a form that is not, so a field added to Meta.fields
-    # cannot be left off the page or shown twice.
+    # The page's fieldsets, from each field's section in customers.fields (no legend: below
+    # them). Every field of the form is in exactly one of them; __init__ refuses a form that
+    # is not, so a field given a new section cannot be left off the page.
     FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
-        (
-            _("Profile"),
-            (
-                "kind",
-                "name",
-                "status",
-                "manager",
-                "sales_region",
-                "is_benchmark",
-                "is_key_account",
-                "province",
-                "city",
-                "county",
-                "address",
-                "industry",
-                "sub_industry",
-                "started_operating_year",
-                "repair_capability",
-                "external_ref",
-            ),
-        ),
-        (
-            _("Personal side"),
-            (
-                "gender",
-                "birth_date",
-                "birth_year",
-                "id_number",
-                "family_situation",
-                "hobbies",
-                "personality",
-                "background",
-                "education",
-                "birthday_notes",
-            ),
-        ),
-        (
-            _("Sub-dealer"),
-            ("market_size", "staff_count", "vehicle_count", "warehouse", "registered_capital"),
-        ),
-        (None, ("notes",)),
+        (_("Profile"), section_fields(PROFILE)),
+        (_("Personal side"), section_fields(PERSONAL)),
+        (_("Sub-dealer"), section_fields(SUB_DEALER)),
+        (None, section_fields(NOTES)),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

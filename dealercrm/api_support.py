@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dealercrm import roles
+from dealercrm.months import MONTH_FORMAT
 from dealercrm.security import HiddenObject, log_denied, not_found
 from dealercrm.validators import MAX_ID
 
@@ -171,6 +172,16 @@ class QueryBooleanField(serializers.BooleanField):
 
     def to_internal_value(self, data: Any) -> bool:
         return bool(_drf_boolean(self, data))
+
+
+class MonthQueryField(serializers.DateField):
+    """A month in a query string (?month=2026-01): YYYY-MM, its first day; left out or empty,
+    no month. Anything else answers 400 (DRF's message, unless the caller gives another)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", [MONTH_FORMAT])
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
 
 
 class DossierPolicy(permissions.BasePermission):

@@ -19,16 +19,8 @@ from dealercrm.templatetags.dealercrm import person
 from dealercrm.validators import MAX_ID
 
 from . import selectors, services
+from .fields import MONEY_OUTPUT
 from .models import HourReading, ServiceRecord
-
-MONEY_OUTPUT = (
-    "labour_charge",
-    "parts_charge",
-    "discount_rate",
-    "discount_amount",
-    "total_charge",
-    "cost_total",
-)
 
 
 def _text() -> serializers.CharField:

@@ -15,27 +15,10 @@ from dealercrm.templatetags.dealercrm import person
 from dealercrm.validators import MAX_ID
 
 from . import selectors
+from .fields import MONEY_FIELDS, TYPED_FIELDS
 from .models import ServiceRecord
 
-RECORD_FORM_FIELDS = [
-    "kind",
-    "status",
-    "subject",
-    "opened_on",
-    "closed_on",
-    "machine",
-    "hour_meter",
-    "technician",
-    "fault_description",
-    "work_done",
-    "parts_used",
-    "resolution",
-    "satisfaction",
-    "follow_up_on",
-    "labour_charge",
-    "parts_charge",
-    "cost_total",
-]
+RECORD_FORM_FIELDS = [*TYPED_FIELDS, *MONEY_FIELDS]
 SATISFACTION_CHOICES = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
 
 
@@ -61,7 +44,7 @@ class ServiceRecordForm(DossierFormMixin, forms.ModelForm):
             required=False,
         )
         if not show_charges:
-            for name in ("labour_charge", "parts_charge", "cost_total"):
+            for name in MONEY_FIELDS:
                 del self.fields[name]
 
 

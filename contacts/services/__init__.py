@@ -1,8 +1,9 @@
 """Writes of the contacts app, split by idea: the report loop, notifications, reminders, and
 the customer's last contact."""
 
+from dealercrm.months import month_bounds, month_end, month_start
+
 from .last_contact import refresh_last_contacted
-from .months import month_bounds, month_end, month_start
 from .notifications import archivists, notification_mark_read, notification_send
 from .reminders import (
     reminders_after_contact,
@@ -13,9 +14,6 @@ from .reminders import (
     reminders_satisfy_month,
 )
 from .reports import (
-    ENTRY_FIELDS,
-    NEW_CUSTOMER_FIELDS,
-    REPORT_FIELDS,
     contact_log_create,
     contact_log_delete,
     contact_log_update,
@@ -28,9 +26,6 @@ from .reports import (
 )
 
 __all__ = [
-    "ENTRY_FIELDS",
-    "NEW_CUSTOMER_FIELDS",
-    "REPORT_FIELDS",
     "archivists",
     "contact_log_create",
     "contact_log_delete",

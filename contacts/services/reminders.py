@@ -25,9 +25,9 @@ from customers.models import Customer
 from customers.selectors import at_risk_filter, with_last_contact
 from customers.services import customers_lock_live
 from dealercrm import roles
+from dealercrm.months import month_bounds, month_end, month_start
 
 from ..models import ContactLog, Escalation, Notification, Nudge, Reminder
-from .months import month_bounds, month_end, month_start
 from .notifications import archivists, notification_send
 
 

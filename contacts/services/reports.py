@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from customers import services as customer_services
 from customers.models import Customer
 from dealercrm import roles
+from dealercrm.months import month_bounds, month_start
 from dealercrm.validators import validate_event_month
 
+from ..fields import ENTRY_FIELDS, NEW_CUSTOMER_FIELDS, REPORT_FIELDS
 from ..models import (
     ContactLog,
     MonthlyReport,
@@ -26,22 +28,8 @@ from ..models import (
     Submission,
     pack_intents,
 )
-from .months import month_bounds, month_start
 from .notifications import archivists, notification_send
 from .reminders import reminders_after_contact
-
-REPORT_FIELDS = (
-    "channel",
-    "occurred_at",
-    "place",
-    "project_status",
-    "equipment_status",
-    "intents",
-    "summary",
-    "next_step",
-    "follow_up_on",
-)
-NEW_CUSTOMER_FIELDS = ("new_customer_name", "new_customer_phone", "new_customer_place")
 
 
 def _report_data(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -359,9 +347,6 @@ def _prefill(report: MonthlyReport) -> None:
     MonthlyReportEntry.objects.filter(report=report, customer_id__in=list(logs)).update(
         contacted=True
     )
-
-
-ENTRY_FIELDS = ("discussed", "changes", "next_month_plan", "problems")
 
 
 @transaction.atomic

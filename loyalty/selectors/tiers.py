@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from customers.selectors import visible_customers
 from dealercrm import roles
+from dealercrm.months import shift_month, window_of
 
 from ..models import TierSnapshot
 from .purchases import Uncosted, uncosted_revenue
@@ -45,8 +46,6 @@ def month_basis(month: dt.date | None) -> str | None:
 def month_uncosted(month: dt.date) -> Uncosted:
     """How much of the month's 12-month window has no recorded cost (counts in full on
     the gross-profit basis)."""
-    from loyalty.services.tiers import window_of
-
     start, end = window_of(month)
     return uncosted_revenue(start=start, end=end)
 
@@ -98,11 +97,7 @@ def history_with_reasons(snapshots: list[TierSnapshot]) -> list[HistoryRow]:
     rows = []
     for index, snap in enumerate(snapshots):
         before = snapshots[index + 1] if index + 1 < len(snapshots) else None
-        if before is not None and before.month != _month_before(snap.month):
+        if before is not None and before.month != shift_month(snap.month, -1):
             before = None
         rows.append(HistoryRow(snap, movement_reason(snap, before) if snap.moved else ""))
     return rows
-
-
-def _month_before(month: dt.date) -> dt.date:
-    return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

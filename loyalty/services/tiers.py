@@ -20,25 +20,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from contacts.services.months import month_end, month_start
 from customers.models import Customer, Machine
 from dealercrm import roles
+from dealercrm.months import month_start, shift_month, window_of
 from parts.models import PartsOrder
 from service.models import ServiceRecord
 
 from ..models import TierSnapshot
 from ..selectors.purchases import purchase_totals
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def window_of(month: dt.date) -> tuple[dt.date, dt.date]:
-    """The 12 months ending with `month`: [first day 11 months earlier, month's last day]."""
-    month = month_start(month)
-    return _add_months(month, -11), month_end(month)
 
 
 def _bought_in(start: dt.date, end: dt.date) -> Q:
@@ -70,7 +59,7 @@ def _ranked(month: dt.date, basis: str) -> Any:
     customers = Customer.objects.all()
     if any(f.name == "merged_into" for f in Customer._meta.get_fields()):
         customers = customers.filter(merged_into__isnull=True)  # merged tombstones
-    quarters = [(_add_months(start, 3 * i), _add_months(start, 3 * i + 3)) for i in range(4)]
+    quarters = [(shift_month(start, 3 * i), shift_month(start, 3 * i + 3)) for i in range(4)]
     stable = sum(
         (
             Case(
@@ -177,7 +166,7 @@ def _write(month: dt.date, basis: str) -> None:
     TierSnapshot.objects.filter(month=month).delete()
     ranked_sql, ranked_params = _ranked(month, basis).query.sql_with_params()
     stable_min = int(settings.DEALERCRM["TIER_STABLE_QUARTERS"])
-    previous = _add_months(month, -1)
+    previous = shift_month(month, -1)
     sql = INSERT.format(
         table=connection.ops.quote_name(TierSnapshot._meta.db_table),
         ranked=ranked_sql,
@@ -196,7 +185,7 @@ def _write(month: dt.date, basis: str) -> None:
     TierSnapshot.objects.filter(month=month, customer__merged_into__isnull=False).delete()
     # A month recomputed after the one that follows it: that month's "tier the month
     # before" is now this month's.
-    link_previous_tiers(_add_months(month, 1))
+    link_previous_tiers(shift_month(month, 1))
 
 
 def link_previous_tiers(month: dt.date) -> int:
@@ -209,7 +198,7 @@ def link_previous_tiers(month: dt.date) -> int:
     before = Coalesce(
         Subquery(
             TierSnapshot.objects.filter(
-                customer=OuterRef("customer"), month=_add_months(month_start(month), -1)
+                customer=OuterRef("customer"), month=shift_month(month_start(month), -1)
             ).values("tier")[:1]
         ),
         Value(""),

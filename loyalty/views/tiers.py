@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from contacts.forms import MonthForm
 from customers import selectors as customer_selectors
 from dealercrm import exports, roles
 from dealercrm.decorators import policy_required
+from dealercrm.months import month_of_query
 from dealercrm.pagination import page_of, querystring_without_page
 from dealercrm.templatetags.dealercrm import person
 
@@ -19,8 +19,7 @@ from ..selectors import tiers as selectors
 
 @policy_required(roles.can_view_money)
 def tier_list(request: HttpRequest) -> HttpResponse:
-    form = MonthForm({"month": request.GET.get("month", "")})
-    month = form.cleaned_data["month"] if form.is_valid() else selectors.latest_month()
+    month = month_of_query(request.GET) or selectors.latest_month()
     tier = request.GET.get("tier", "")
     tier = tier if tier in TierSnapshot.Tier.values else ""
     manager = request.GET.get("manager", "")

@@ -13,16 +13,12 @@ from .maintenance import (
 )
 from .readings import hour_reading_add, hour_reading_delete
 from .records import (
-    MONEY_FIELDS,
-    RECORD_FIELDS,
     service_record_create,
     service_record_delete,
     service_record_update,
 )
 
 __all__ = [
-    "MONEY_FIELDS",
-    "RECORD_FIELDS",
     "RefreshResult",
     "default_plan",
     "hour_reading_add",

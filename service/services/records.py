@@ -16,29 +16,11 @@ from customers.services import customer_lock_for_write
 from dealercrm import roles
 from dealercrm.money import discounted, gold_discount_rate, to_fen
 
+from ..fields import CHARGE_FIELDS, MONEY_FIELDS, RECORD_FIELDS
 from ..models import ServiceRecord
 from .maintenance import refresh_forecasts
 from .readings import sync_machine_meter, sync_visit_reading
 
-RECORD_FIELDS = (
-    "kind",
-    "status",
-    "subject",
-    "opened_on",
-    "closed_on",
-    "machine",
-    "technician",
-    "hour_meter",
-    "fault_description",
-    "work_done",
-    "parts_used",
-    "resolution",
-    "satisfaction",
-    "follow_up_on",
-    "follows",
-)
-CHARGE_FIELDS = ("labour_charge", "parts_charge")
-MONEY_FIELDS = (*CHARGE_FIELDS, "cost_total")
 STATUS_ORDER = {s: i for i, s in enumerate(ServiceRecord.Status.values)}
 
 

@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contacts import services
 from dealercrm.jobs import system_actor
-
-from ._month import parse_month
+from dealercrm.management.arguments import month_argument
 
 
 class Command(BaseCommand):
@@ -17,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--month", required=True, help="YYYY-MM, a month that has ended")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        month = parse_month(options["month"])
+        month = month_argument(options["month"])
         try:
             result = services.reminders_close_month(actor=system_actor(), month=month)
         except ValueError as exc:

@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from contacts import services
 from dealercrm.jobs import system_actor
-
-from ._month import parse_day
+from dealercrm.management.arguments import day_argument
 
 
 class Command(BaseCommand):
@@ -18,6 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day = parse_day(options["date"]) if options["date"] else timezone.localdate()
+        day = day_argument(options["date"]) if options["date"] else timezone.localdate()
         result = services.reminders_daily(actor=system_actor(), today=day)
         self.stdout.write(f"{day}: {result.at_risk} at-risk, {result.birthdays} birthday reminders")

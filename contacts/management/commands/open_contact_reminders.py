@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from contacts import services
 from dealercrm.jobs import system_actor
-
-from ._month import parse_month
+from dealercrm.management.arguments import month_argument
 
 
 class Command(BaseCommand):
@@ -18,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--month", help="YYYY-MM (default: this month)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        month = parse_month(options["month"]) if options["month"] else timezone.localdate()
+        month = month_argument(options["month"]) if options["month"] else timezone.localdate()
         result = services.reminders_open_month(actor=system_actor(), month=month)
         self.stdout.write(
             f"{month:%Y-%m}: {result.reminders} gold-contact reminders "

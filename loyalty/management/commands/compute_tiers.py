@@ -1,13 +1,13 @@
 """Compute (or recompute) a month's 80/20 tiers: the monthly job, by hand."""
 
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from contacts.management.commands._month import parse_month
 from dealercrm.jobs import system_actor
+from dealercrm.management.arguments import month_argument
+from dealercrm.months import shift_month, this_month
 from loyalty.services.tiers import tiers_compute
 
 
@@ -24,9 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["month"]:
-            month = parse_month(options["month"])
+            month = month_argument(options["month"])
         else:
-            month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+            month = shift_month(this_month(), -1)
         if month > timezone.localdate():
             raise CommandError("A month in the future has no purchases to rank.")
         started = timezone.now()

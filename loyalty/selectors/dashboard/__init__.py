@@ -7,6 +7,9 @@ however many managers and customers there are. The drill-down lists (`drilldown(
 same filters as the figures, so a number and the list behind it always agree.
 """
 
+# The month helpers the dashboards count by (dealercrm.months), for the dashboards' callers.
+from dealercrm.months import months_ending, shift_month, this_month
+
 from .drill import (
     CUSTOMER_LISTS,
     LISTS,
@@ -20,10 +23,7 @@ from .filters import (
     DashboardFilters,
     as_of,
     customer_scope,
-    months_ending,
     scoped_customers,
-    shift_month,
-    this_month,
 )
 from .gold import (
     GOLD_CONTACT_DAYS,

@@ -15,12 +15,12 @@ from django.db.models import (
 )
 
 from contacts.models import Reminder
-from contacts.services.months import month_end
 from customers.models import Customer
 from customers.selectors import at_risk_filter
+from dealercrm.months import month_end, shift_month
 
 from ...models import LedgerEntry, TierSnapshot
-from .filters import MONEY, DashboardFilters, as_of, scoped_customers, shift_month
+from .filters import MONEY, DashboardFilters, as_of, scoped_customers
 from .gold import (
     MISSED_MONTHS,
     active_gold_by_month,

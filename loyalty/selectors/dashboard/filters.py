@@ -1,5 +1,5 @@
-"""The dashboards' filters (month, region, manager, compared month), months, and the
-customer scope every figure and list is read through."""
+"""The dashboards' filters (month, region, manager, compared month) and the customer scope
+every figure and list is read through."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from contacts.services.months import month_end
 from customers.models import Customer
 from customers.selectors import visible_customers_filter
 from dealercrm import roles
+from dealercrm.months import month_end, shift_month
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -34,20 +34,6 @@ class DashboardFilters:
     @property
     def compare_month(self) -> dt.date:
         return self.compare or shift_month(self.month, -1)
-
-
-def shift_month(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def this_month() -> dt.date:
-    """The current month in the dealer's time zone (TIME_ZONE, Asia/Shanghai)."""
-    return timezone.localdate().replace(day=1)
-
-
-def months_ending(month: dt.date, count: int) -> list[dt.date]:
-    return [shift_month(month, -i) for i in range(count - 1, -1, -1)]
 
 
 def as_of(month: dt.date) -> dt.date:

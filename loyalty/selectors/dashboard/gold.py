@@ -26,11 +26,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from contacts.models import ContactLog, Reminder
-from contacts.services.months import month_end
 from customers.models import Customer, Machine
 from customers.selectors import at_risk_filter, visible_customers
 from dealercrm import roles
 from dealercrm.money import ZERO
+from dealercrm.months import month_end, months_ending, shift_month
 from parts.models import PartsOrder
 from service.models import ServiceRecord
 
@@ -41,9 +41,7 @@ from .filters import (
     _all,
     as_of,
     customer_scope,
-    months_ending,
     scoped_customers,
-    shift_month,
 )
 
 TREND_MONTHS = 12

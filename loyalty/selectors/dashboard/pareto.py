@@ -27,9 +27,10 @@ from django.db.models.functions import RowNumber
 from customers.models import Customer
 from dealercrm import roles
 from dealercrm.money import ZERO
+from dealercrm.months import shift_month
 
 from ...models import TierSnapshot
-from .filters import MONEY, DashboardFilters, customer_scope, shift_month
+from .filters import MONEY, DashboardFilters, customer_scope
 
 PARETO_POINTS = 100  # points of the curve (one per percent of the customers)
 NO_TIER = "-"  # not ranked in a month (a new customer, or one who left the ranking)
