@@ -69,10 +69,11 @@ CORE = frozenset(
         "health",  # /healthz, /readyz
         "input_guard",  # NUL refused in query strings and forms
         "jobs",  # the system actor of scheduled jobs
-        "management",  # ready, table_counts
+        "management",  # ready, table_counts, the commands' --month argument
         "middleware",
         "models",  # base models, the security log
         "money",
+        "months",  # month bounds, shifts and ?month= parsing
         "pagination",
         "parsers",  # JSON bounded in size and depth
         "roles",  # the one permission policy
