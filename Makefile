@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench load fuzz lint fmt typecheck messages migrate backup restore
+.PHONY: install run test bench load drill fuzz lint fmt typecheck messages migrate backup restore
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ bench: install
 ## 50 users for 5 minutes on gunicorn + PostgreSQL (needs the bench data from `make bench`).
 load: install
 	$(PY) bench/load/run.py $(LOAD_ARGS)
+
+## The scale-out drill (issue 19): two gunicorn processes and two Celery workers on this machine
+## against one PostgreSQL (DATABASE_URL's server, a scratch database) and one Redis (REDIS_URL,
+## its own key prefix); every effect exactly once. Also run by `make test` on PostgreSQL.
+drill: install
+	$(PY) bench/drill.py $(DRILL_ARGS)
 
 ## schemathesis, all checks, as each role, over every API operation (FUZZ_SECONDS in all;
 ## FUZZ_DATABASE_URL, default a scratch SQLite file). See schemathesis.toml.
