@@ -135,8 +135,17 @@ AUTHENTICATION_BACKENDS = [
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users see nothing
 
+# Argon2id at 19 MiB, 2 passes, 1 lane (dealercrm/hashers.py) instead of Django's 100 MiB, 2
+# passes, 8 lanes: sized for the 2-core server of a dealer, where 40 people log in within the
+# first seconds of the working day (issue 19). A hash at Django's cost took ~190 ms of CPU
+# spread over both cores by its 8 lanes, and 100 MiB while it ran (12 gunicorn threads
+# hashing at once: 1.2 GB); at this cost ~20 ms of one core and 19 MiB, so a login burst
+# leaves the other core to the pages. It is OWASP's recommended Argon2id configuration
+# (m=19 MiB, t=2, p=1): still memory-hard offline, and online guessing is bounded by the
+# login lockouts, not by the hash. Hashes made at any other cost still verify and are
+# rewritten at this one on the user's next successful login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "dealercrm.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
