@@ -35,7 +35,8 @@ test: install
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-## 50 users for 5 minutes on gunicorn + PostgreSQL (needs the bench data from `make bench`).
+## 50 users for 5 minutes on gunicorn + PostgreSQL (needs the bench data from `make bench`),
+## each target PASS/FAIL; LOAD_ARGS=--knee raises the users until a target breaks.
 load: install
 	$(PY) bench/load/run.py $(LOAD_ARGS)
 
