@@ -604,8 +604,13 @@ class Broker:
             time.sleep(0.15)
         return False
 
-    def totals(self) -> dict[str, Counter[str]]:
-        stats = self.app.control.inspect(timeout=2.0).stats() or {}
+    def totals(self, workers: int = 2) -> dict[str, Counter[str]]:
+        """Tasks run so far by each worker, by name (asked again if a busy one missed it)."""
+        stats: dict[str, Any] = {}
+        for _ in range(5):
+            stats = self.app.control.inspect(timeout=3.0).stats() or {}
+            if len(stats) >= workers:
+                break
         return {worker: Counter(data.get("total", {})) for worker, data in stats.items()}
 
     def prefixed_keys(self) -> list[bytes]:
