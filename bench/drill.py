@@ -1212,7 +1212,7 @@ def run(keep: bool = False) -> int:
             begun = time.monotonic()
             phase(stack, report)
             report.note(f"{phase.__name__} took {time.monotonic() - begun:.1f} s")
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # SystemExit: SIGTERM or Ctrl+C (_on_signal)
         report.check("the drill ran to the end", False, f"{type(exc).__name__}: {exc}")
     finally:
         stopping = time.monotonic()
