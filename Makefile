@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench load fuzz lint fmt typecheck messages migrate backup restore
+.PHONY: install run test bench load drill fuzz lint fmt typecheck messages migrate backup restore
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,9 +35,16 @@ test: install
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-## 50 users for 5 minutes on gunicorn + PostgreSQL (needs the bench data from `make bench`).
+## 50 users for 5 minutes on gunicorn + PostgreSQL (needs the bench data from `make bench`),
+## each target PASS/FAIL; LOAD_ARGS=--knee raises the users until a target breaks.
 load: install
 	$(PY) bench/load/run.py $(LOAD_ARGS)
+
+## The scale-out drill (issue 19): two gunicorn processes and two Celery workers on this machine
+## against one PostgreSQL (DATABASE_URL's server, a scratch database) and one Redis (REDIS_URL,
+## its own key prefix); every effect exactly once. Also run by `make test` on PostgreSQL.
+drill: install
+	$(PY) bench/drill.py $(DRILL_ARGS)
 
 ## schemathesis, all checks, as each role, over every API operation (FUZZ_SECONDS in all;
 ## FUZZ_DATABASE_URL, default a scratch SQLite file). See schemathesis.toml.

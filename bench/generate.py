@@ -175,6 +175,56 @@ def ensure_regions() -> list[Any]:
     return [SalesRegion.objects.get_or_create(name=name)[0] for name in SALES_REGIONS]
 
 
+def gold_cap() -> int:
+    from django.conf import settings
+
+    return int(settings.DEALERCRM["GOLD_CARD_CAP_PER_MANAGER"])
+
+
+def enforce_gold_cap() -> int:
+    """Unflag the gold customers each manager holds beyond the cap, keeping those with a
+    gold card first, and drop the gold-contact reminders opened for them; returns how many.
+
+    For a bench database made before the generator kept the cap: it flagged 1% of each
+    bench manager's ~17,000 customers, and bench/scheduled.py then 10,000 more, so the
+    managers the load test logs in as held ~2,000 gold customers each (issue 19)."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from contacts.models import Reminder
+    from customers.models import Customer
+    from loyalty.models import GoldCard
+
+    cap = gold_cap()
+    gold = Customer.objects.filter(
+        is_gold_card=True, manager__isnull=False, merged_into__isnull=True
+    )
+    over = (
+        gold.order_by()
+        .values("manager")
+        .annotate(n=Count("id"))
+        .filter(n__gt=cap)
+        .values_list("manager", flat=True)
+    )
+    excess: list[int] = []
+    for manager_id in list(over):
+        held = (
+            gold.filter(manager_id=manager_id)
+            .annotate(
+                card=Exists(
+                    GoldCard.objects.filter(customer=OuterRef("pk"), state=GoldCard.State.ACTIVE)
+                )
+            )
+            .order_by("-card", "pk")
+            .values_list("pk", flat=True)
+        )
+        excess.extend(list(held)[cap:])
+    for start in range(0, len(excess), 5_000):
+        batch = excess[start : start + 5_000]
+        Customer.objects.filter(pk__in=batch).update(is_gold_card=False)
+        Reminder.objects.filter(customer_id__in=batch, kind=Reminder.Kind.GOLD_CONTACT).delete()
+    return len(excess)
+
+
 def view_permission() -> Any:
     from django.contrib.auth.models import Permission
 
@@ -299,6 +349,20 @@ class _Maker:
         self.today = date.today()
         self.serial = 0
         self.recent_numbers: list[str] = []
+        self.gold_held: dict[int, int] = {}  # manager pk -> gold customers given so far
+
+    def gold(self, manager: Any, drawn: bool) -> bool:
+        """A gold customer as drawn (1%), within his manager's cap (seed 000: at most
+        GOLD_CARD_CAP_PER_MANAGER; the services refuse an eleventh, so the bench data never
+        holds one). A customer without a manager may be gold: the monthly job alerts the
+        archivist about him."""
+        if not drawn or manager is None:
+            return drawn
+        held = self.gold_held.get(manager.pk, 0)
+        if held >= gold_cap():
+            return False
+        self.gold_held[manager.pk] = held + 1
+        return True
 
     def surname(self) -> str:
         return self.r.choices(self.surnames, self.surname_weights)[0]
@@ -403,7 +467,7 @@ def _customer(mk: _Maker, index: int, regions: dict[str, Any], managers: list[An
         started_operating_year=r.randrange(1995, mk.today.year + 1) if r.random() < 0.6 else None,
         status=r.choices(Customer.Status.values, (30, 50, 15, 5))[0],
         manager=manager,
-        is_gold_card=r.random() < 0.01,
+        is_gold_card=mk.gold(manager, r.random() < 0.01),  # the draw is made for every customer
         is_benchmark=r.random() < 0.01,
         is_key_account=r.random() < 0.03,
     )

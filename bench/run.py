@@ -380,6 +380,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     load_start = os.getloadavg()[0]
     data = ensure_data(n, args.seed, args.regenerate)
+    unflagged = gen.enforce_gold_cap()
+    if unflagged:
+        print(
+            f"Unflagged {unflagged:,} gold customers above the cap of {gen.gold_cap()} per manager."
+        )
     archivist, managers = gen.ensure_users()
     manager = managers[0]
     light, heavy, fixtures_seconds = ensure_fixtures(archivist, manager)

@@ -116,9 +116,16 @@ elif "postgresql" in DATABASES["default"]["ENGINE"] and env.bool("PG_JIT_OFF", d
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Prepended to every key this deployment writes to Redis (cache entries and Celery's queues),
+# so two deployments, or the scale-out drill (bench/drill.py), can share one Redis server.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -129,8 +136,17 @@ AUTHENTICATION_BACKENDS = [
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users see nothing
 
+# Argon2id at 19 MiB, 2 passes, 1 lane (dealercrm/hashers.py) instead of Django's 100 MiB, 2
+# passes, 8 lanes: sized for the 2-core server of a dealer, where 40 people log in within the
+# first seconds of the working day (issue 19). A hash at Django's cost took ~190 ms of CPU
+# spread over both cores by its 8 lanes, and 100 MiB while it ran (12 gunicorn threads
+# hashing at once: 1.2 GB); at this cost ~20 ms of one core and 19 MiB, so a login burst
+# leaves the other core to the pages. It is OWASP's recommended Argon2id configuration
+# (m=19 MiB, t=2, p=1): still memory-hard offline, and online guessing is bounded by the
+# login lockouts, not by the hash. Hashes made at any other cost still verify and are
+# rewritten at this one on the user's next successful login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "dealercrm.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -231,6 +247,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": REDIS_KEY_PREFIX} if REDIS_KEY_PREFIX else {}
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 # Without Redis the tasks run in-process, so a laptop needs no broker.
