@@ -66,6 +66,7 @@ CORE = frozenset(
         "celery",  # the Celery app and beat (tasks named by string, not imported)
         "decorators",  # policy_required
         "exports",  # CSV/XLSX writing
+        "hashers",  # the password hash cost, tuned for a 2-core server
         "health",  # /healthz, /readyz
         "input_guard",  # NUL refused in query strings and forms
         "jobs",  # the system actor of scheduled jobs
