@@ -307,6 +307,11 @@ def can_view_gold_programme(user: Any) -> bool:
     )
 
 
+def can_view_credits(user: Any) -> bool:
+    """The parts-credit ledger and balances: the gold programme's money (not service staff)."""
+    return can_view_gold_programme(user) and can_view_money(user)
+
+
 def can_view_all_gold_programme(user: Any) -> bool:
     """The whole gold group: candidates, the yearly ranking, every card."""
     return _active(user) and (user.is_superuser or bool(role_names(user) & {ARCHIVIST, EXECUTIVE}))

@@ -14,7 +14,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
 from dealercrm import roles
+from dealercrm.api_permissions import policy
 from dealercrm.api_support import IdField, QueryBooleanField, ScopedObjectMixin
 from dealercrm.parsers import JSONParser
 from dealercrm.templatetags.dealercrm import person
@@ -32,26 +33,6 @@ from .forms import DashboardFilterForm
 from .models import GoldCard, GoldCardEvent, LedgerEntry, Referral, TierSnapshot, Trait
 from .selectors import dashboard
 from .selectors.tiers import latest_month
-
-# --- the policy ------------------------------------------------------------------------------
-
-
-class LoyaltyPolicy(permissions.BasePermission):
-    """Reads need the view's read predicate; writes the view's write predicate. A write to
-    one object is decided after the scoped lookup, so another manager's object answers 404."""
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        read = getattr(view, "read_predicate", roles.can_view_gold_programme)
-        if request.method in permissions.SAFE_METHODS:
-            return read(request.user)
-        if view.kwargs.get("pk"):
-            return roles.can_view_gold_programme(request.user)
-        return view.write_predicate(request.user)
-
-    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return view.write_predicate(request.user)
 
 
 class JsonOnly:
@@ -155,10 +136,11 @@ class GoldCardViewSet(
 ):
     """VIP cards: registering a gold customer issues one; suspend, reactivate, revoke."""
 
-    permission_classes = [permissions.IsAuthenticated, LoyaltyPolicy]
+    permission_classes = [
+        policy(read=roles.can_view_gold_programme, write=roles.can_manage_gold_cards)
+    ]
     serializer_class = GoldCardSerializer
     queryset = GoldCard.objects.none()
-    write_predicate = staticmethod(roles.can_manage_gold_cards)
 
     def get_queryset(self) -> Any:
         query = _CardQuery(data=self.request.query_params)
@@ -269,10 +251,11 @@ class ReferralViewSet(
 ):
     """Who brought whom; the referred customer's purchases then earn the referrer credits."""
 
-    permission_classes = [permissions.IsAuthenticated, LoyaltyPolicy]
+    permission_classes = [
+        policy(read=roles.can_view_gold_programme, write=roles.can_manage_gold_cards)
+    ]
     serializer_class = ReferralSerializer
     queryset = Referral.objects.none()
-    write_predicate = staticmethod(roles.can_manage_gold_cards)
 
     def get_queryset(self) -> Any:
         query = _Query(data=self.request.query_params)
@@ -371,17 +354,15 @@ class LedgerViewSet(JsonOnly, viewsets.ReadOnlyModelViewSet):
     """Parts credits: earned by rule, redeemed on parts orders, corrected by reversal.
     Rows are never changed or deleted."""
 
-    permission_classes = [permissions.IsAuthenticated, LoyaltyPolicy]
+    permission_classes = [
+        policy(
+            read=roles.can_view_credits,
+            write=roles.can_manage_gold_cards,
+            actions={"redeem": roles.can_redeem_credits},
+        )
+    ]
     serializer_class = LedgerEntrySerializer
     queryset = LedgerEntry.objects.none()
-
-    def write_predicate(self, user: Any) -> bool:
-        if self.action == "redeem":
-            return roles.can_redeem_credits(user)
-        return roles.can_manage_gold_cards(user)
-
-    def read_predicate(self, user: Any) -> bool:
-        return roles.can_view_gold_programme(user) and roles.can_view_money(user)
 
     def get_queryset(self) -> Any:
         query = _LedgerQuery(data=self.request.query_params)
@@ -496,10 +477,10 @@ class CandidateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Customers showing at least GOLD_CANDIDATE_MIN_TRAITS of the seven traits, with the
     evidence of each; key accounts are never candidates (archivist and executives)."""
 
-    permission_classes = [permissions.IsAuthenticated, LoyaltyPolicy]
+    permission_classes = [
+        policy(read=roles.can_view_gold_candidates, write=roles.can_manage_gold_cards)
+    ]
     serializer_class = CandidateSerializer
-    read_predicate = staticmethod(roles.can_view_gold_candidates)
-    write_predicate = staticmethod(roles.can_manage_gold_cards)
 
     def get_queryset(self) -> Any:
         query = _CandidateQuery(data=self.request.query_params)
@@ -551,11 +532,6 @@ class _TierQuery(serializers.Serializer):
     manager = IdField(required=False)
 
 
-class TierPolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return roles.can_view_money(request.user)
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -568,7 +544,7 @@ class TierPolicy(permissions.BasePermission):
 class TierViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
     """Monthly 80/20 snapshots: managers see their own customers', executives all."""
 
-    permission_classes = [permissions.IsAuthenticated, TierPolicy]
+    permission_classes = [policy(read=roles.can_view_money)]
     serializer_class = TierSerializer
     queryset = TierSnapshot.objects.none()
 
@@ -592,11 +568,6 @@ class TierViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
 
 
 # --- dashboards (issue 7) ----------------------------------------------------------------------
-
-
-class DashboardPolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return roles.can_view_dashboards(request.user)
 
 
 _DASHBOARD_PARAMETERS = [
@@ -754,7 +725,7 @@ class DashboardViewSet(viewsets.ViewSet):
     """The dashboards' figures as JSON, with the browser's filters as query parameters:
     executives and the archivist get the whole group, a manager his own customers'."""
 
-    permission_classes = [permissions.IsAuthenticated, DashboardPolicy]
+    permission_classes = [policy(read=roles.can_view_dashboards)]
 
     def _filters(self, request: Request, default_month: Any) -> Any:
         form = DashboardFilterForm(
