@@ -177,6 +177,12 @@ def can_administer(user: Any) -> bool:
     return _active(user) and user.is_superuser
 
 
+def can_administer_security(user: Any) -> bool:
+    """The security log and the login throttles in the admin (and lifting a lockout there):
+    superusers only. The app's own lockout page asks can_clear_lockouts."""
+    return can_administer(user)
+
+
 # --- scheduled work -----------------------------------------------------------
 
 SYSTEM_USERNAME = "system"
