@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.db.models import QuerySet
 
     User = AbstractBaseUser | AnonymousUser
 
@@ -49,6 +50,14 @@ def role_names(user: Any) -> frozenset[str]:
 
 def has_role(user: Any, role: str) -> bool:
     return role in role_names(user)
+
+
+def users_with_role(role: str, *, active_only: bool = True) -> QuerySet[Any]:
+    """The users holding `role` (active ones unless active_only=False), unordered."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(groups__name=role)
+    return users.filter(is_active=True) if active_only else users
 
 
 def role_label(user: Any) -> str:
