@@ -3,30 +3,16 @@ through the inbox, so the admin offers no write path around the services."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
 from dealercrm import roles
+from dealercrm.admin_policy import AdminRules, RoleAdminMixin
 
 from .models import ContactLog, MonthlyReport, Notification, Submission
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
-        return request.user.is_staff and roles.can_view_all_submissions(request.user)
-
-    def has_module_permission(self, request: Any) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(RoleAdminMixin, admin.ModelAdmin):
+    admin_rules = AdminRules(view=roles.can_view_all_submissions)
 
 
 @admin.register(Submission)

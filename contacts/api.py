@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from customers import selectors as customer_selectors
 from customers.api import PossibleDuplicatesSerializer
 from customers.models import Customer
 from dealercrm import roles
+from dealercrm.api_permissions import policy
 from dealercrm.api_support import (
     IdField,
     MonthQueryField,
@@ -102,20 +103,6 @@ class ContactLogUpdateSerializer(ReportInputSerializer):
     staff = IdField(required=False, allow_null=True)
 
 
-class ContactLogPolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if not roles.can_view_contact_logs(request.user):
-            return False
-        if request.method in permissions.SAFE_METHODS or view.kwargs.get("pk"):
-            return True
-        return roles.can_write_contact_log(request.user)
-
-    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        return request.method in permissions.SAFE_METHODS or roles.can_write_contact_log(
-            request.user
-        )
-
-
 def _staff(user_id: int | None) -> Any:
     if not user_id:
         return None
@@ -144,7 +131,9 @@ def _staff(user_id: int | None) -> Any:
 class ContactLogViewSet(viewsets.ModelViewSet):
     """Contact logs of the customers the caller may see; the archivist writes."""
 
-    permission_classes = [permissions.IsAuthenticated, ContactLogPolicy]
+    permission_classes = [
+        policy(read=roles.can_view_contact_logs, write=roles.can_write_contact_log)
+    ]
     serializer_class = ContactLogSerializer
     queryset = ContactLog.objects.none()
 
@@ -271,20 +260,6 @@ class RejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class SubmissionPolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if view.action == "create":
-            return roles.can_submit_report(request.user)
-        if view.action in ("file", "reject"):
-            return roles.can_view_contact_logs(request.user)
-        return roles.can_view_contact_logs(request.user)
-
-    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        if view.action in ("file", "reject"):
-            return roles.can_file_submissions(request.user)
-        return True
-
-
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
@@ -334,7 +309,16 @@ class SubmissionViewSet(
 ):
     """Reports as submitted. They are never edited: a correction is a new submission."""
 
-    permission_classes = [permissions.IsAuthenticated, SubmissionPolicy]
+    permission_classes = [
+        policy(
+            read=roles.can_view_contact_logs,
+            actions={
+                "create": roles.can_submit_report,
+                "file": roles.can_file_submissions,
+                "reject": roles.can_file_submissions,
+            },
+        )
+    ]
     serializer_class = SubmissionSerializer
     queryset = Submission.objects.none()
 
@@ -470,18 +454,6 @@ class MonthlyReportInputSerializer(serializers.Serializer):
     submit = serializers.BooleanField(required=False, default=False)
 
 
-class MonthlyReportPolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if view.action == "create":
-            return roles.can_write_monthly_report(request.user)
-        return roles.can_view_contact_logs(request.user)
-
-    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return roles.can_write_monthly_report(request.user, obj)
-
-
 @extend_schema_view(
     list=extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM")]),
     create=extend_schema(
@@ -500,7 +472,13 @@ class MonthlyReportViewSet(
 ):
     """Monthly gold-card contact reports: managers write their own, executives read all."""
 
-    permission_classes = [permissions.IsAuthenticated, MonthlyReportPolicy]
+    permission_classes = [
+        policy(
+            read=roles.can_view_contact_logs,
+            actions={"create": roles.can_write_monthly_report},
+            write_object=roles.can_write_monthly_report,
+        )
+    ]
     serializer_class = MonthlyReportSerializer
     queryset = MonthlyReport.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -575,11 +553,6 @@ class _ReminderQuery(serializers.Serializer):
     manager = IdField(required=False)
 
 
-class ReminderPolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return roles.can_view_reminders(request.user)
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -593,7 +566,7 @@ class ReminderPolicy(permissions.BasePermission):
 class ReminderViewSet(ScopedObjectMixin, viewsets.ReadOnlyModelViewSet):
     """Reminders opened by the scheduled jobs: a manager sees his own, executives all."""
 
-    permission_classes = [permissions.IsAuthenticated, ReminderPolicy]
+    permission_classes = [policy(read=roles.can_view_reminders)]
     serializer_class = ReminderSerializer
     queryset = Reminder.objects.none()
 

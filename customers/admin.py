@@ -12,29 +12,17 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from dealercrm import roles
+from dealercrm.admin_policy import AdminRules, RoleAdminMixin
 
 from . import services
 from .matching.door import door_candidates
 from .models import Customer, Machine, Operator, Phone, Project, SalesRegion, Shareholder
 
 
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(RoleAdminMixin, SimpleHistoryAdmin):
     """Only the archivist (and superusers) write; executives and service staff may look."""
 
-    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_view_all_customers(request.user) and request.user.is_staff
-
-    def has_module_permission(self, request: Any) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_write_dossier(request.user)
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_write_dossier(request.user)
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_write_dossier(request.user)
+    admin_rules = AdminRules(view=roles.can_view_all_customers, write=roles.can_write_dossier)
 
 
 class CustomerAdminForm(forms.ModelForm):

@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dealercrm import roles
-from dealercrm.api_support import DossierPolicy
+from dealercrm.api_permissions import policy
 from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
@@ -245,7 +244,7 @@ def _filters(request: Request) -> selectors.CustomerFilters:
     ),
 )
 class CustomerViewSet(viewsets.ModelViewSet):
-    permission_classes = [IsAuthenticated, DossierPolicy]
+    permission_classes = [policy(read=roles.can_view_customers, write=roles.can_write_dossier)]
     serializer_class = CustomerOutputSerializer
     queryset = Customer.objects.none()  # the selectors scope every request
 

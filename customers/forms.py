@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -72,11 +71,9 @@ class CustomerForm(DossierFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(PersonChoiceField, self.fields["manager"]).queryset = (
-            get_user_model()
-            .objects.filter(groups__name=roles.SALES_MANAGER, is_active=True)
-            .order_by("username")
-        )
+        cast(PersonChoiceField, self.fields["manager"]).queryset = roles.users_with_role(
+            roles.SALES_MANAGER
+        ).order_by("username")
         placed = [name for _legend, names in self.FIELDSETS for name in names]
         if sorted(placed) != sorted(self.fields):
             raise ImproperlyConfigured(

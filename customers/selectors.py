@@ -288,8 +288,4 @@ def managers_for_filter(*, user: Any) -> QuerySet[Any]:
 
     if not roles.can_view_all_managers(user):
         return get_user_model().objects.none()
-    return (
-        get_user_model()
-        .objects.filter(groups__name=roles.SALES_MANAGER, is_active=True)
-        .order_by("username")
-    )
+    return roles.users_with_role(roles.SALES_MANAGER).order_by("username")

@@ -13,11 +13,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, pagination, permissions, serializers, status
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from dealercrm import roles
 from dealercrm.months import MONTH_FORMAT
 from dealercrm.security import HiddenObject, log_denied, not_found
 from dealercrm.validators import MAX_ID
@@ -182,26 +181,6 @@ class MonthQueryField(serializers.DateField):
         kwargs.setdefault("input_formats", [MONTH_FORMAT])
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-
-
-class DossierPolicy(permissions.BasePermission):
-    """Reads need a role that may see customers; writes need the archivist.
-
-    A write to one object is decided after the scoped lookup, so another manager's
-    customer answers 404 (not 403) whatever the method.
-    """
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return roles.can_view_customers(request.user)
-        if view.kwargs.get(getattr(view, "lookup_url_kwarg", None) or view.lookup_field):
-            return roles.can_view_customers(request.user)
-        return roles.can_write_dossier(request.user)
-
-    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return roles.can_write_dossier(request.user)
 
 
 class ScopedObjectMixin:

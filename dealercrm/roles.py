@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.db.models import QuerySet
 
     User = AbstractBaseUser | AnonymousUser
 
@@ -49,6 +50,14 @@ def role_names(user: Any) -> frozenset[str]:
 
 def has_role(user: Any, role: str) -> bool:
     return role in role_names(user)
+
+
+def users_with_role(role: str, *, active_only: bool = True) -> QuerySet[Any]:
+    """The users holding `role` (active ones unless active_only=False), unordered."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(groups__name=role)
+    return users.filter(is_active=True) if active_only else users
 
 
 def role_label(user: Any) -> str:
@@ -175,6 +184,12 @@ def can_view_monthly_report(user: Any, report: Any) -> bool:
 
 def can_administer(user: Any) -> bool:
     return _active(user) and user.is_superuser
+
+
+def can_administer_security(user: Any) -> bool:
+    """The security log and the login throttles in the admin (and lifting a lockout there):
+    superusers only. The app's own lockout page asks can_clear_lockouts."""
+    return can_administer(user)
 
 
 # --- scheduled work -----------------------------------------------------------
@@ -305,6 +320,11 @@ def can_view_gold_programme(user: Any) -> bool:
     return _active(user) and (
         user.is_superuser or bool(role_names(user) & {ARCHIVIST, EXECUTIVE, SALES_MANAGER})
     )
+
+
+def can_view_credits(user: Any) -> bool:
+    """The parts-credit ledger and balances: the gold programme's money (not service staff)."""
+    return can_view_gold_programme(user) and can_view_money(user)
 
 
 def can_view_all_gold_programme(user: Any) -> bool:

@@ -10,26 +10,14 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from dealercrm import roles
+from dealercrm.admin_policy import AdminRules, RoleAdminMixin
 
 from . import services
 from .models import AwardScoring, BenefitRule, GoldAward, GoldCard, LedgerEntry, Referral, Tender
 
 
-class ProgrammeAdmin(SimpleHistoryAdmin):
-    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
-        return request.user.is_staff and roles.can_view_all_gold_programme(request.user)
-
-    def has_module_permission(self, request: Any) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+class ProgrammeAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+    admin_rules = AdminRules(view=roles.can_view_all_gold_programme)
 
 
 @admin.register(BenefitRule)
@@ -51,11 +39,11 @@ class BenefitRuleAdmin(ProgrammeAdmin):
         "description",
     ]
 
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_manage_gold_cards(request.user)
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_manage_gold_cards(request.user)
+    admin_rules = AdminRules(
+        view=roles.can_view_all_gold_programme,
+        add=roles.can_manage_gold_cards,
+        change=roles.can_manage_gold_cards,
+    )
 
     def save_model(self, request: Any, obj: BenefitRule, form: Any, change: bool) -> None:
         services.benefit_rule_save(actor=request.user, rule=obj)
@@ -67,11 +55,14 @@ class AwardScoringAdmin(ProgrammeAdmin):
 
     list_display = ["__str__", "purchase_weight", "referral_weight", "information_weight"]
 
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_manage_gold_cards(request.user) and not AwardScoring.objects.exists()
+    admin_rules = AdminRules(
+        view=roles.can_view_all_gold_programme,
+        add=roles.can_manage_gold_cards,
+        change=roles.can_manage_gold_cards,
+    )
 
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_manage_gold_cards(request.user)
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) and not AwardScoring.objects.exists()
 
     def save_model(self, request: Any, obj: AwardScoring, form: Any, change: bool) -> None:
         services.award_scoring_save(actor=request.user, scoring=obj)

@@ -21,11 +21,7 @@ from .selectors.dashboard import LISTS, NO_TIER, DashboardFilters, Drill
 
 
 def _managers() -> Any:
-    return (
-        get_user_model()
-        .objects.filter(groups__name=roles.SALES_MANAGER, is_active=True)
-        .order_by("username")
-    )
+    return roles.users_with_role(roles.SALES_MANAGER).order_by("username")
 
 
 class CandidateFilterForm(forms.Form):
@@ -239,7 +235,7 @@ class DashboardFilterForm(forms.Form):
             "name"
         )
         if roles.can_view_all_dashboards(user):
-            managers = get_user_model().objects.filter(groups__name=roles.SALES_MANAGER)
+            managers = roles.users_with_role(roles.SALES_MANAGER, active_only=False)
         else:
             managers = get_user_model().objects.filter(pk=user.pk)
         cast(PersonChoiceField, self.fields["manager"]).queryset = managers.order_by("username")

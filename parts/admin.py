@@ -9,21 +9,15 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from dealercrm import roles
+from dealercrm.admin_policy import AdminRules, RoleAdminMixin
 
 from . import services
 from .models import Part, PartsOrder, PartsOrderLine
 
 
-class _MoneyVisible:
-    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
-        return request.user.is_staff and roles.can_view_parts_orders(request.user)
-
-    def has_module_permission(self, request: Any) -> bool:
-        return self.has_view_permission(request)
-
-
 @admin.register(Part)
-class PartAdmin(_MoneyVisible, SimpleHistoryAdmin):
+class PartAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+    admin_rules = AdminRules(view=roles.can_view_parts_orders, write=roles.can_configure_service)
     list_display = [
         "part_number",
         "name",
@@ -35,15 +29,6 @@ class PartAdmin(_MoneyVisible, SimpleHistoryAdmin):
     ]
     list_filter = ["category", "is_active"]
     search_fields = ["part_number", "name"]
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_configure_service(request.user)
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_configure_service(request.user)
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_configure_service(request.user)
 
     def save_model(self, request: Any, obj: Part, form: Any, change: bool) -> None:
         saved = services.part_save(
@@ -82,7 +67,8 @@ class LineInline(admin.TabularInline):
 
 
 @admin.register(PartsOrder)
-class PartsOrderAdmin(_MoneyVisible, admin.ModelAdmin):
+class PartsOrderAdmin(RoleAdminMixin, admin.ModelAdmin):
+    admin_rules = AdminRules(view=roles.can_view_parts_orders)
     list_display = [
         "ordered_on",
         "invoice_number",
@@ -94,12 +80,3 @@ class PartsOrderAdmin(_MoneyVisible, admin.ModelAdmin):
     list_select_related = ["customer"]
     search_fields = ["invoice_number", "customer__name"]
     inlines = [LineInline]
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False

@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
 from dealercrm import roles
+from dealercrm.api_permissions import policy
 from dealercrm.validators import MAX_ID
 
 from . import selectors, services
@@ -99,20 +100,6 @@ class PartsOrderInputSerializer(PartsOrderUpdateSerializer):
     lines = LineInputSerializer(many=True)
 
 
-class PartsOrderPolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if not roles.can_view_parts_orders(request.user):
-            return False
-        if request.method in permissions.SAFE_METHODS or view.kwargs.get("pk"):
-            return True  # a write to one order is decided after the scoped lookup (404 first)
-        return roles.can_write_parts_order(request.user)
-
-    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        return request.method in permissions.SAFE_METHODS or roles.can_write_parts_order(
-            request.user
-        )
-
-
 class _OrderQuery(serializers.Serializer):
     customer = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     search = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -135,7 +122,9 @@ class PartsOrderViewSet(viewsets.ModelViewSet):
     """Parts purchases with their lines. Amounts are computed by the server (Decimal, to
     the fen); a gold-card customer's discount is applied and recorded automatically."""
 
-    permission_classes = [permissions.IsAuthenticated, PartsOrderPolicy]
+    permission_classes = [
+        policy(read=roles.can_view_parts_orders, write=roles.can_write_parts_order)
+    ]
     serializer_class = PartsOrderSerializer
     queryset = PartsOrder.objects.none()
 

@@ -10,43 +10,21 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from dealercrm import roles
+from dealercrm.admin_policy import AdminRules, RoleAdminMixin
 
 from . import services
 from .models import HourReading, MaintenanceForecast, MaintenancePlan, ServiceRecord
 
 
-class _Visible:
-    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
-        return request.user.is_staff and roles.can_view_all_customers(request.user)
-
-    def has_module_permission(self, request: Any) -> bool:
-        return self.has_view_permission(request)
-
-
-class ReadOnlyAdmin(_Visible, admin.ModelAdmin):
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(RoleAdminMixin, admin.ModelAdmin):
+    admin_rules = AdminRules(view=roles.can_view_all_customers)
 
 
 @admin.register(MaintenancePlan)
-class MaintenancePlanAdmin(_Visible, SimpleHistoryAdmin):
+class MaintenancePlanAdmin(RoleAdminMixin, SimpleHistoryAdmin):
+    admin_rules = AdminRules(view=roles.can_view_all_customers, write=roles.can_configure_service)
     list_display = ["model_family", "first_service_hours", "interval_hours", "note"]
     search_fields = ["model_family"]
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_configure_service(request.user)
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_configure_service(request.user)
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return roles.can_configure_service(request.user)
 
     def save_model(self, request: Any, obj: MaintenancePlan, form: Any, change: bool) -> None:
         saved = services.maintenance_plan_save(

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers import selectors as customer_selectors
 from customers.models import Customer, Machine
 from dealercrm import roles
+from dealercrm.api_permissions import policy
 from dealercrm.api_support import QueryBooleanField
 from dealercrm.templatetags.dealercrm import person
 from dealercrm.validators import MAX_ID
@@ -150,22 +151,6 @@ def _resolve(user: Any, customer: Customer, data: dict[str, Any]) -> dict[str, A
     return data
 
 
-class ServiceRecordPolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if not roles.can_view_service_records(request.user):
-            return False
-        if request.method in permissions.SAFE_METHODS or view.kwargs.get("pk"):
-            return True  # a write to one record is decided after the scoped lookup (404 first)
-        return roles.can_write_service_record(request.user)
-
-    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        if view.action == "destroy":
-            return roles.can_delete_service_record(request.user)
-        return roles.can_write_service_record(request.user)
-
-
 class _RecordQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ServiceRecord.Kind.choices, required=False)
     status = serializers.ChoiceField(choices=ServiceRecord.Status.choices, required=False)
@@ -201,7 +186,13 @@ class ServiceRecordViewSet(viewsets.ModelViewSet):
     archivist write them; only the archivist writes the charges, service staff never see
     them. Another manager's record answers 404."""
 
-    permission_classes = [permissions.IsAuthenticated, ServiceRecordPolicy]
+    permission_classes = [
+        policy(
+            read=roles.can_view_service_records,
+            write=roles.can_write_service_record,
+            actions={"destroy": roles.can_delete_service_record},
+        )
+    ]
     serializer_class = ServiceRecordSerializer
     queryset = ServiceRecord.objects.none()
 
@@ -285,20 +276,6 @@ class HourReadingInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class HourReadingPolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if not roles.can_view_customers(request.user):
-            return False
-        if request.method in permissions.SAFE_METHODS or view.kwargs.get("pk"):
-            return True
-        return roles.can_write_hour_reading(request.user)
-
-    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return roles.can_delete_hour_reading(request.user)
-
-
 class _ReadingQuery(serializers.Serializer):
     machine = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
@@ -319,7 +296,13 @@ class HourReadingViewSet(
     """Hour-meter readings of machines the caller may see, newest first. A reading never
     goes below an earlier one (400 otherwise); a wrong one is deleted by the archivist."""
 
-    permission_classes = [permissions.IsAuthenticated, HourReadingPolicy]
+    permission_classes = [
+        policy(
+            read=roles.can_view_customers,
+            write=roles.can_write_hour_reading,
+            actions={"destroy": roles.can_delete_hour_reading},
+        )
+    ]
     serializer_class = HourReadingSerializer
     queryset = HourReading.objects.none()
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -104,11 +103,7 @@ def follow_ups_of(record: ServiceRecord) -> list[ServiceRecord]:
 
 
 def technicians() -> QuerySet[Any]:
-    return (
-        get_user_model()
-        .objects.filter(groups__name=roles.SERVICE, is_active=True)
-        .order_by("username")
-    )
+    return roles.users_with_role(roles.SERVICE).order_by("username")
 
 
 # --- machines and hour readings --------------------------------------------------------

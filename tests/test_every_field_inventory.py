@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 import re
+from types import ModuleType
 
 import pytest
 from django import forms
@@ -79,11 +81,11 @@ WRITE_SERIALIZERS = {
     "parts.api.LineInputSerializer": "tests/test_api_every_field.py",
     "parts.api.PartsOrderUpdateSerializer": "tests/test_api_every_field.py",
     "parts.api.PartsOrderInputSerializer": "tests/test_api_every_field.py",
-    "loyalty.api.RegistrationSerializer": "tests/loyalty/test_every_field.py",
-    "loyalty.api.CardChangeSerializer": "tests/loyalty/test_every_field.py",
-    "loyalty.api.ReferralInputSerializer": "tests/loyalty/test_every_field.py",
-    "loyalty.api.RedeemSerializer": "tests/loyalty/test_every_field.py",
-    "loyalty.api.ReverseSerializer": "tests/loyalty/test_every_field.py",
+    "loyalty.api.cards.RegistrationSerializer": "tests/loyalty/test_every_field.py",
+    "loyalty.api.cards.CardChangeSerializer": "tests/loyalty/test_every_field.py",
+    "loyalty.api.referrals.ReferralInputSerializer": "tests/loyalty/test_every_field.py",
+    "loyalty.api.ledger.RedeemSerializer": "tests/loyalty/test_every_field.py",
+    "loyalty.api.ledger.ReverseSerializer": "tests/loyalty/test_every_field.py",
 }
 # Serializers with writable fields that store nothing: query strings, the month that opens
 # a report, the shape of an output.
@@ -101,19 +103,29 @@ def _classes(module_name: str, base: type) -> set[str]:
     }
 
 
+def _api_modules(app: str) -> list[ModuleType]:
+    """The app's `api` module, or every module of its `api` package."""
+    module = importlib.import_module(f"{app}.api")
+    names = [module.__name__]
+    if hasattr(module, "__path__"):
+        names += [m.name for m in pkgutil.iter_modules(module.__path__, f"{module.__name__}.")]
+    return [importlib.import_module(name) for name in names]
+
+
 def _write_serializers(app: str) -> set[str]:
     """The serializers an endpoint of the app reads a body with (`X(data=…)`, or a
     `request=X` in its schema), and the serializers nested in them."""
-    module_name = f"{app}.api"
-    module = importlib.import_module(module_name)
-    source = inspect.getsource(module)
+    modules = _api_modules(app)
+    source = "\n".join(inspect.getsource(module) for module in modules)
     found = set()
-    for path in _classes(module_name, serializers.BaseSerializer):
-        name = path.rsplit(".", 1)[1]
-        if re.search(rf"\b{name}\(\s*(data=|\w+, data=)|request={name}\b", source):
-            found.add(path)
+    for module in modules:
+        for path in _classes(module.__name__, serializers.BaseSerializer):
+            name = path.rsplit(".", 1)[1]
+            if re.search(rf"\b{name}\(\s*(data=|\w+, data=)|request={name}\b", source):
+                found.add(path)
     for path in list(found):
-        found |= _nested(getattr(module, path.rsplit(".", 1)[1])())
+        module_name, name = path.rsplit(".", 1)
+        found |= _nested(getattr(importlib.import_module(module_name), name)())
     return found
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from dealercrm import roles
@@ -33,7 +32,7 @@ def notification_send(
 
 
 def archivists() -> Any:
-    return get_user_model().objects.filter(groups__name=roles.ARCHIVIST, is_active=True)
+    return roles.users_with_role(roles.ARCHIVIST)
 
 
 def notification_mark_read(*, actor: Any, notification_ids: Iterable[int] | None = None) -> int:

@@ -231,9 +231,7 @@ def reminders_close_month(*, actor: Any, month: dt.date) -> CloseResult:
             Escalation.objects.create(month=month, missed=total)
     except IntegrityError:
         return CloseResult(missed=total, escalated=False)
-    executives = get_user_model().objects.filter(
-        Q(groups__name=roles.EXECUTIVE) & Q(is_active=True)
-    )
+    executives = roles.users_with_role(roles.EXECUTIVE)
     notification_send(
         recipients=executives,
         kind=Notification.Kind.ALERT,

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Field
 from django.utils import timezone, translation
@@ -53,8 +52,7 @@ class Lookups:
     @classmethod
     def load(cls) -> Lookups:
         managers: dict[str, int] = {}
-        User = get_user_model()
-        for user in User.objects.filter(groups__name=roles.SALES_MANAGER, is_active=True):
+        for user in roles.users_with_role(roles.SALES_MANAGER):
             full = (f"{user.last_name}{user.first_name}", f"{user.first_name}{user.last_name}")
             for key in (user.get_username(), *full):
                 if key.strip():

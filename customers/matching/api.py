@@ -7,30 +7,19 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from customers.models import Customer, CustomerRelation, DuplicateCandidate, MergeRecord
 from dealercrm import roles
+from dealercrm.api_permissions import policy
 from dealercrm.api_support import ScopedObjectMixin
 
 from . import selectors, services
 from .merge import LOSER, SURVIVOR, MergePlan, merge_fields
 from .reasons import reason_text
-
-
-class ReviewPolicy(permissions.BasePermission):
-    """The queue and merges are the archivist's: everyone else gets 403, whatever the pair."""
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return roles.can_review_duplicates(request.user)
-
-
-class MergePolicy(permissions.BasePermission):
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return roles.can_merge(request.user)
 
 
 class CustomerBriefSerializer(serializers.ModelSerializer):
@@ -114,7 +103,8 @@ class DuplicateViewSet(
     """Candidate pairs with their score and reasons, best first. "Not a duplicate" is
     remembered until the data of one of the two customers changes."""
 
-    permission_classes = [permissions.IsAuthenticated, ReviewPolicy]
+    # The queue and merges are the archivist's: everyone else gets 403, whatever the pair.
+    permission_classes = [policy(read=roles.can_review_duplicates)]
     serializer_class = DuplicateSerializer
     queryset = DuplicateCandidate.objects.none()
 
@@ -293,7 +283,7 @@ class MergeViewSet(
 ):
     """Merges, newest first: who, when, which rows moved; undo restores both customers."""
 
-    permission_classes = [permissions.IsAuthenticated, MergePolicy]
+    permission_classes = [policy(read=roles.can_merge)]
     serializer_class = MergeRecordSerializer
     queryset = MergeRecord.objects.none()
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +27,10 @@ STATUS_ORDER = {s: i for i, s in enumerate(ServiceRecord.Status.values)}
 def _apply_record(record: ServiceRecord, data: Mapping[str, Any], actor: Any) -> None:
     """Only the record's own fields; money only from someone allowed to write it."""
     money = [name for name in MONEY_FIELDS if name in data]
-    if money and not roles.can_write_service_charges(actor):
-        raise PermissionDenied(_("Only the archivist records charges."))
+    if money:
+        roles.require(
+            roles.can_write_service_charges, actor, message=_("Only the archivist records charges.")
+        )
     for name in (*RECORD_FIELDS, *money):
         if name in data:
             value = data[name]
@@ -125,8 +127,12 @@ def service_record_update(
 ) -> ServiceRecord:
     roles.require(roles.can_write_service_record, actor)
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
-    if record.is_closed and not roles.can_edit_closed_service_record(actor):
-        raise PermissionDenied(_("This record is closed; ask the archivist to correct it."))
+    if record.is_closed:
+        roles.require(
+            roles.can_edit_closed_service_record,
+            actor,
+            message=_("This record is closed; ask the archivist to correct it."),
+        )
     old_status, old_machine_id = record.status, record.machine_id
     _apply_record(record, data, actor)
     _check_record(record, old_status)

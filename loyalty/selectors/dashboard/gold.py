@@ -419,7 +419,7 @@ def _attach_managers(
     elif filters.region:
         wanted = Q(pk__in=[pk for pk in rows if pk])
     else:
-        wanted = Q(groups__name=roles.SALES_MANAGER, is_active=True) | Q(
+        wanted = Q(pk__in=roles.users_with_role(roles.SALES_MANAGER).values("pk")) | Q(
             pk__in=[pk for pk in rows if pk]
         )
     for person in users.filter(wanted).distinct():
