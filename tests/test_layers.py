@@ -59,6 +59,8 @@ APPS = ("dealercrm", "customers", "contacts", "service", "parts", "loyalty", "de
 CORE = frozenset(
     {
         "admin",  # the security log and lockouts in the admin
+        "admin_policy",  # the admin's one permission block (RoleAdminMixin)
+        "api_permissions",  # the API's one permission class (policy)
         "api_schema",  # the API's schema rules
         "api_support",  # the API's error format, paging, policy classes
         "apps",
