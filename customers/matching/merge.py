@@ -313,7 +313,14 @@ def _plan(survivor: Customer, loser: Customer, choices: Mapping[str, str] | None
     kept: list[Kept] = []
     # Live rows first: a row left with the loser keeps its history with it too.
     stays: dict[tuple[str, str], set[Any]] = {}
-    for ref in sorted(references(), key=lambda r: _is_history(r.model)):
+    # A row that names the loser in two columns (a credit's customer and its buyer) is
+    # checked column by column as it will be, the columns planned to move already moved; the
+    # customer it belongs to (a required column) moves before a mere mention (a nullable
+    # one), so a collision keeps the mention on the loser, not the row.
+    refs = sorted(references(), key=lambda r: (_is_history(r.model), _is_mention(r)))
+    twice = {r.label for r in refs if sum(o.label == r.label for o in refs) > 1}
+    planned: dict[tuple[str, Any], dict[str, Any]] = {}
+    for ref in refs:
         rows = ref.rows(loser.pk)
         if _is_history(ref.model):
             pk_name = ref.model.instance_type._meta.pk.attname  # type: ignore[attr-defined]
@@ -322,10 +329,14 @@ def _plan(survivor: Customer, loser: Customer, choices: Mapping[str, str] | None
                 rows = rows.exclude(**{f"{pk_name}__in": left})
         checks = _checks(ref)
         same_as = getattr(ref.model, "merge_identity", ())
+        target = ref.target_value(survivor.pk)
         if not checks and not same_as:
             pks = list(rows.order_by("pk").values_list("pk", flat=True))
             if pks:
                 moves.append(Move(ref, pks))
+            if ref.label in twice:
+                for pk in pks:
+                    planned.setdefault((ref.label, pk), {})[ref.attname] = target
             continue
         existing: set[tuple[Any, ...]] = set()
         if same_as:
@@ -346,16 +357,26 @@ def _plan(survivor: Customer, loser: Customer, choices: Mapping[str, str] | None
                     )
                 )
                 continue
-            setattr(row, ref.attname, ref.target_value(survivor.pk))
-            reason = _collision(ref, row, checks, ref.target_value(survivor.pk)) if checks else ""
+            for attname, value in planned.get((ref.label, row.pk), {}).items():
+                setattr(row, attname, value)
+            setattr(row, ref.attname, target)
+            reason = _collision(ref, row, checks, target) if checks else ""
             if reason:
                 kept.append(Kept(ref, row.pk, reason))
             else:
                 move.pks.append(row.pk)
+                if ref.label in twice:
+                    planned.setdefault((ref.label, row.pk), {})[ref.attname] = target
         if move.pks:
             moves.append(move)
         _note_stays(kept, stays)
     return MergePlan(survivor, loser, changes, moves, kept)
+
+
+def _is_mention(ref: Reference) -> bool:
+    """A nullable column that names a customer (a credit's buyer), not the one the row
+    belongs to."""
+    return not ref.generic and bool(getattr(ref.model._meta.get_field(ref.field), "null", False))
 
 
 def _note_stays(kept: list[Kept], stays: dict[tuple[str, str], set[Any]]) -> None:
