@@ -10,7 +10,12 @@ class LoyaltyConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from customers.models import Customer, Machine
-        from customers.signals import customer_rows_moved
+        from customers.signals import (
+            customer_rows_moved,
+            merge_answer_undone,
+            merge_answered,
+            merge_questions,
+        )
 
         from . import signals
 
@@ -24,3 +29,10 @@ class LoyaltyConfig(AppConfig):
             sender=Customer,
             dispatch_uid="loyalty.customer_rows_moved",
         )
+        # Two duplicates each holding a gold card: which card to keep (services.card_merges).
+        for signal, receiver in (
+            (merge_questions, signals.merge_questions),
+            (merge_answered, signals.merge_answered),
+            (merge_answer_undone, signals.merge_answer_undone),
+        ):
+            signal.connect(receiver, sender=Customer, dispatch_uid=f"loyalty.{receiver.__name__}")
