@@ -1,7 +1,10 @@
-"""What the customers app tells the apps that build on it. They connect in their
+"""What the customers app tells (and asks) the apps that build on it. They connect in their
 AppConfig.ready(); customers imports none of them (loyalty, contacts … build on customers)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.dispatch import Signal
 
@@ -23,3 +26,43 @@ customer_rows_moved = Signal()
 # before the survivor is saved, which would overwrite such a column with the value it had
 # before the merge.
 customer_rows_settled = Signal()
+
+# --- what a merge asks the archivist on another app's behalf --------------------------------
+#
+# Some rows cannot simply move to the kept customer and only the archivist can say what to do
+# (both customers hold a gold card, and a customer holds one live card at most). The app that
+# owns those rows asks, through these three signals, sent with sender=Customer:
+#
+# 1. merge_questions(survivor, loser): the pair page, the dry run and the merge itself ask
+#    before anything is written. A receiver answers a list of MergeQuestion (empty: nothing
+#    to ask). The merge refuses, writing nothing, until each question is answered with one of
+#    its options; an answer to a question not asked is refused too.
+# 2. merge_answered(actor, survivor, loser, answers, merge_id): sent inside the merge's
+#    transaction (and the dry run's savepoint, merge_id None) once the answers are checked and
+#    before any row moves. A receiver carries out the answers to its own questions through its
+#    own services, acting as `actor`, and answers {key: data}: JSON the merge record keeps,
+#    with data["effect"] saying what was done as the archivist reads it.
+# 3. merge_answer_undone(actor, survivor, loser, done): sent by the undo once the moved rows
+#    are back on their customers, with {key: data} as answered in 2. The receiver reverses
+#    what it did and answers a list of notes for what it could not restore (empty: exactly).
+
+
+@dataclass(frozen=True)
+class MergeOption:
+    value: Any  # what the form and the API send: a card's id
+    label: str  # JK20260001
+    facts: tuple[tuple[str, str], ...] = ()  # (label, value) shown beside the choice
+    effect: str = ""  # what choosing it does, as the archivist reads it
+
+
+@dataclass(frozen=True)
+class MergeQuestion:
+    key: str  # the form field and the API field: keep_card
+    label: str
+    help: str
+    options: tuple[MergeOption, ...] = field(default_factory=tuple)
+
+
+merge_questions = Signal()
+merge_answered = Signal()
+merge_answer_undone = Signal()

@@ -11,7 +11,12 @@ class LoyaltyConfig(AppConfig):
 
         from customers.models import Customer, Machine
         from customers.selectors import add_list_annotation
-        from customers.signals import customer_rows_moved
+        from customers.signals import (
+            customer_rows_moved,
+            merge_answer_undone,
+            merge_answered,
+            merge_questions,
+        )
 
         from . import signals
         from .selectors.tiers import with_latest_tier
@@ -29,3 +34,10 @@ class LoyaltyConfig(AppConfig):
         # Every customer list carries the newest 80/20 tier (the list page's column, the
         # export's): customers asks for it without importing loyalty.
         add_list_annotation(with_latest_tier)
+        # Two duplicates each holding a gold card: which card to keep (services.card_merges).
+        for signal, receiver in (
+            (merge_questions, signals.merge_questions),
+            (merge_answered, signals.merge_answered),
+            (merge_answer_undone, signals.merge_answer_undone),
+        ):
+            signal.connect(receiver, sender=Customer, dispatch_uid=f"loyalty.{receiver.__name__}")

@@ -7,14 +7,19 @@ Nothing is queued when the transaction rolls back.
 
 A merge or unmerge moved rows (gold cards among them) between customers: answer what each
 customer's is_gold_card is now; the merge writes it.
+
+A merge of two customers who each hold a gold card: ask which card to keep, revoke the other
+before the rows move, and take the revocation back when the merge is undone
+(services.card_merges).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from customers.models import Customer, Machine
+from customers.signals import MergeQuestion
 
 
 def machine_saved(sender: Any, instance: Machine, raw: bool = False, **kwargs: Any) -> None:
@@ -35,3 +40,38 @@ def customer_rows_moved(
 
     flags = gold_flags(c.pk for c in customers)
     return {pk: {"is_gold_card": flag} for pk, flag in flags.items()}
+
+
+def merge_questions(
+    sender: Any, survivor: Customer, loser: Customer, **kwargs: Any
+) -> list[MergeQuestion]:
+    from .services.card_merges import card_question
+
+    question = card_question(survivor, loser)
+    return [question] if question is not None else []
+
+
+def merge_answered(
+    sender: Any,
+    actor: Any,
+    survivor: Customer,
+    loser: Customer,
+    answers: Mapping[str, Any],
+    **kwargs: Any,
+) -> dict[str, Any]:
+    from .services.card_merges import KEEP_CARD, keep_card
+
+    if KEEP_CARD not in answers:
+        return {}
+    done = keep_card(actor=actor, survivor=survivor, loser=loser, keep=answers[KEEP_CARD])
+    return {KEEP_CARD: done}
+
+
+def merge_answer_undone(
+    sender: Any, actor: Any, done: Mapping[str, Any], **kwargs: Any
+) -> list[str]:
+    from .services.card_merges import KEEP_CARD, keep_card_undo
+
+    if KEEP_CARD not in done:
+        return []
+    return keep_card_undo(actor=actor, done=done[KEEP_CARD])

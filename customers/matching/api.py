@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from customers.models import Customer, CustomerRelation, DuplicateCandidate, MergeRecord
 from dealercrm import roles
 from dealercrm.api_permissions import policy
-from dealercrm.api_support import ScopedObjectMixin
+from dealercrm.api_support import IdField, ScopedObjectMixin
 
 from . import selectors, services
 from .merge import LOSER, SURVIVOR, MergePlan, merge_fields
@@ -172,7 +172,18 @@ class MergeInputSerializer(serializers.Serializer):
         default=dict,
         help_text="Field name → 'survivor' or 'loser': whose value to keep. Unnamed fields "
         "keep the survivor's value unless it is empty. is_gold_card cannot be chosen: it "
-        "follows the gold cards the survivor holds after the merge.",
+        "follows the gold cards the survivor holds after the merge. Nor can is_key_account "
+        "and is_benchmark: the survivor holds a flag when either customer held it.",
+    )
+    keep_card = IdField(
+        required=False,
+        allow_null=True,
+        help_text="When both customers hold a gold card (active or suspended): the id of "
+        "the card to keep (required then, for the dry run too: without it the answer is 400 "
+        '`{"keep_card": [...]}` naming both cards\' ids, and nothing is written). The other '
+        'card is revoked, reason "合并重复客户：保留卡 JK…", and stays in its history; the '
+        "credits of both customers stay with the survivor. Undo makes it live again. Sent "
+        "when there is no such choice: 400.",
     )
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Answer what would move; change nothing."
@@ -218,6 +229,12 @@ class ChangeSerializer(serializers.Serializer):
     after = serializers.JSONField()
 
 
+class AnswerSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The choice asked for, e.g. keep_card.")
+    value = serializers.JSONField(help_text="What was chosen (a card's id).")
+    effect = serializers.CharField(help_text="What the choice does, as the archivist reads it.")
+
+
 class MergePlanSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     survivor = serializers.IntegerField()
@@ -225,6 +242,7 @@ class MergePlanSerializer(serializers.Serializer):
     changes = serializers.DictField(child=ChangeSerializer())
     moves = MoveSerializer(many=True)
     kept = KeptSerializer(many=True)
+    answers = AnswerSerializer(many=True)
 
 
 class MovedSerializer(serializers.Serializer):
@@ -239,6 +257,7 @@ class MergeRecordSerializer(serializers.ModelSerializer):
     moved = MovedSerializer(many=True, read_only=True)
     kept = KeptSerializer(many=True, read_only=True)
     survivor_changes = serializers.DictField(child=serializers.ListField(), read_only=True)
+    answers = AnswerSerializer(many=True, read_only=True)
     undo_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -254,6 +273,7 @@ class MergeRecordSerializer(serializers.ModelSerializer):
             "survivor_changes",
             "moved",
             "kept",
+            "answers",
             "undone_by",
             "undone_at",
             "undo_notes",
@@ -270,7 +290,9 @@ def _plan_data(plan: MergePlan) -> dict[str, Any]:
         request=MergeInputSerializer,
         responses={201: MergeRecordSerializer, 200: MergePlanSerializer},
         description="Merge `loser` into `survivor`. With dry_run=true: 200 and what would "
-        "move, nothing changed.",
+        "move, nothing changed. When both customers hold a gold card, `keep_card` says which "
+        "to keep; without it (or with a card that is not one of the two) the answer is 400 "
+        "naming `keep_card`, and nothing is written.",
     ),
     undo=extend_schema(request=None, responses=MergeRecordSerializer),
 )
@@ -294,12 +316,14 @@ class MergeViewSet(
         serializer = MergeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        answers = {"keep_card": data["keep_card"]} if data.get("keep_card") is not None else {}
         if data["dry_run"]:
             plan = services.merge_preview(
                 actor=request.user,
                 survivor=data["survivor"],
                 loser=data["loser"],
                 choices=data["choices"],
+                answers=answers,
             )
             return Response(_plan_data(plan))
         record = services.customer_merge(
@@ -308,6 +332,7 @@ class MergeViewSet(
             loser=data["loser"],
             choices=data["choices"],
             candidate=data.get("candidate"),
+            answers=answers,
         )
         return Response(MergeRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 

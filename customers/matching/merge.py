@@ -13,6 +13,14 @@ A few Customer fields follow rows another app owns (DERIVED: is_gold_card follow
 cards). They are never chosen: once the rows have moved (merge or undo), the owning app
 says what they are now (customers.signals.customer_rows_moved; customers imports no app
 that builds on it) and the merge writes that, with history and the gold-card cap check.
+The flags (FLAGS: key account, benchmark) are not chosen either: the kept customer holds a
+flag when either customer held it, and the undo gives each customer his own value back.
+
+Rows that cannot simply move and need the archivist's word (both customers hold a gold
+card: which one to keep?) are asked about by the app that owns them (customers.signals:
+merge_questions, merge_answered, merge_answer_undone): the merge writes nothing until each
+question is answered, the app carries the answer out before the rows move, and the undo
+asks the app to reverse it.
 """
 
 from __future__ import annotations
@@ -30,13 +38,21 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, Vali
 from django.db import models, transaction
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from guardian.models.models import BaseObjectPermission
 
 from customers.models import Customer, DuplicateCandidate, MatchKey, MatchState, MergeRecord
 from customers.services import check_gold_cap
-from customers.signals import customer_rows_moved, customer_rows_settled
+from customers.signals import (
+    MergeQuestion,
+    customer_rows_moved,
+    customer_rows_settled,
+    merge_answer_undone,
+    merge_answered,
+    merge_questions,
+)
 from dealercrm import roles
 
 from .refresh import duplicates_refresh
@@ -47,6 +63,12 @@ NOT_CHOSEN = {"id", "created_at", "updated_at", "external_ref", "merged_into", "
 # Fields that follow rows of another app, with what they follow: not chosen either, but set
 # from what that app says once the rows have moved (_derived).
 DERIVED = {"is_gold_card": gettext_lazy("follows the customer's gold card")}
+# Flags the kept customer holds when either customer held them (never chosen); the undo gives
+# each customer his own value back.
+FLAGS = {
+    "is_key_account": gettext_lazy("kept if either customer is one"),
+    "is_benchmark": gettext_lazy("kept if either customer is one"),
+}
 SURVIVOR = "survivor"
 LOSER = "loser"
 
@@ -56,12 +78,26 @@ def merge_fields() -> list[models.Field[Any, Any]]:
     return [
         f
         for f in Customer._meta.concrete_fields
-        if f.editable and f.name not in NOT_CHOSEN and f.name not in DERIVED
+        if f.editable and f.name not in NOT_CHOSEN and f.name not in DERIVED | FLAGS.keys()
     ]
 
 
 def derived_fields() -> list[models.Field[Any, Any]]:
     return [f for f in Customer._meta.concrete_fields if f.name in DERIVED]
+
+
+def flag_fields() -> list[models.Field[Any, Any]]:
+    return [f for f in Customer._meta.concrete_fields if f.name in FLAGS]
+
+
+def flags_kept(survivor: Customer, loser: Customer) -> list[str]:
+    """The flags the kept customer holds after the merge, as the preview says them
+    ("重点客户：合并后保留")."""
+    return [
+        _("%(flag)s: kept after the merge") % {"flag": capfirst(f.verbose_name)}
+        for f in flag_fields()
+        if getattr(survivor, f.attname) or getattr(loser, f.attname)
+    ]
 
 
 # --- what refers to a customer ------------------------------------------------------
@@ -221,6 +257,8 @@ class MergePlan:
     changes: dict[str, tuple[Any, Any]]
     moves: list[Move]
     kept: list[Kept]
+    # The archivist's answers to the apps' questions and what each does (_answer).
+    answers: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def moved_count(self) -> int:
@@ -241,6 +279,10 @@ class MergePlan:
             "kept": [
                 {"model": k.ref.label, "field": k.ref.field, "pk": _json(k.pk), "reason": k.reason}
                 for k in self.kept
+            ],
+            "answers": [
+                {"field": a["field"], "value": a["value"], "effect": a["effect"]}
+                for a in self.answers
             ],
         }
 
@@ -266,7 +308,8 @@ def _is_empty(value: Any) -> bool:
 def default_choices(survivor: Customer, loser: Customer) -> dict[str, str]:
     """Keep the survivor's value, except where it is empty and the loser's is not.
 
-    is_gold_card is not among them: it follows the cards the survivor holds after the merge
+    The flags (FLAGS) are not among them: either customer's flag stays set. Nor is
+    is_gold_card: it follows the cards the survivor holds after the merge
     (DERIVED). But a gold customer stays with the manager who looks after him: when the
     loser is gold and the survivor is not, the loser's active card moves and makes the
     survivor gold, so the loser's manager is proposed. The survivor then takes the loser's
@@ -279,11 +322,7 @@ def default_choices(survivor: Customer, loser: Customer) -> dict[str, str]:
     choices = {}
     for f in merge_fields():
         mine, theirs = getattr(survivor, f.attname), getattr(loser, f.attname)
-        if isinstance(mine, bool):
-            # A flag set on either dossier (benchmark, key account) stays set.
-            choices[f.name] = LOSER if theirs and not mine else SURVIVOR
-        else:
-            choices[f.name] = LOSER if _is_empty(mine) and not _is_empty(theirs) else SURVIVOR
+        choices[f.name] = LOSER if _is_empty(mine) and not _is_empty(theirs) else SURVIVOR
     if loser.is_gold_card and not survivor.is_gold_card and loser.manager_id is not None:
         choices["manager"] = LOSER
     return choices
@@ -303,7 +342,126 @@ def _chosen_values(
     for f in merge_fields():
         if wanted[f.name] == LOSER and getattr(loser, f.attname) != getattr(survivor, f.attname):
             values[f.attname] = getattr(loser, f.attname)
+    for f in flag_fields():
+        if getattr(loser, f.attname) and not getattr(survivor, f.attname):
+            values[f.attname] = True
     return values
+
+
+# --- the apps' questions (customers.signals) -------------------------------------------
+
+
+def _questions(survivor: Customer, loser: Customer) -> list[MergeQuestion]:
+    asked: list[MergeQuestion] = []
+    for _receiver, answer in merge_questions.send(sender=Customer, survivor=survivor, loser=loser):
+        asked.extend(cast("Sequence[MergeQuestion]", answer or ()))
+    return asked
+
+
+def merge_question_list(*, actor: Any, survivor: Customer, loser: Customer) -> list[MergeQuestion]:
+    """What the merge of this pair asks the archivist (the pair page's required choices)."""
+    roles.require(roles.can_merge, actor)
+    return _questions(survivor, loser)
+
+
+def _checked_answers(
+    questions: Sequence[MergeQuestion], answers: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Each question answered with one of its options (the option's own value), or a
+    ValidationError naming every field that is not. An empty answer is no answer."""
+    given = {k: v for k, v in (answers or {}).items() if v is not None and str(v).strip() != ""}
+    errors: dict[str, list[str]] = {}
+    checked: dict[str, Any] = {}
+    for question in questions:
+        options = pgettext("list separator", ", ").join(
+            f"{o.value} ({o.label})" for o in question.options
+        )
+        if question.key not in given:
+            errors[question.key] = [
+                _("%(help)s Send %(field)s, one of: %(options)s.")
+                % {"help": question.help, "field": question.key, "options": options}
+            ]
+            continue
+        value = str(given.pop(question.key)).strip()
+        match = [o for o in question.options if str(o.value) == value]
+        if not match:
+            errors[question.key] = [
+                _("%(value)s is not one of the choices: %(options)s.")
+                % {"value": value, "options": options}
+            ]
+            continue
+        checked[question.key] = match[0].value
+    for key in given:
+        errors[key] = [
+            _("There is nothing to choose for %(field)s in this merge.") % {"field": key}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def _answer(
+    *,
+    actor: Any,
+    survivor: Customer,
+    loser: Customer,
+    questions: Sequence[MergeQuestion],
+    answers: Mapping[str, Any],
+    merge_id: Any,
+) -> list[dict[str, Any]]:
+    """The apps carry out the archivist's answers (before any row moves): what each did,
+    for the merge record and the undo."""
+    if not answers:
+        return []
+    done: dict[str, Any] = {}
+    for receiver, said in merge_answered.send(
+        sender=Customer,
+        actor=actor,
+        survivor=survivor,
+        loser=loser,
+        answers=dict(answers),
+        merge_id=merge_id,
+    ):
+        for key, data in cast("Mapping[str, Any]", said or {}).items():
+            if key not in answers or key in done:
+                raise ImproperlyConfigured(f"{receiver!r} answered {key!r}, not its question")
+            done[key] = data
+    missing = sorted(set(answers) - set(done))
+    if missing:
+        raise ImproperlyConfigured(f"nobody carried out the answers {missing}")
+    return [
+        {
+            "field": q.key,
+            "value": _json(answers[q.key]),
+            "effect": str(done[q.key].get("effect", "")),
+            "done": done[q.key],
+        }
+        for q in questions
+    ]
+
+
+def _check_input(
+    survivor: Customer,
+    loser: Customer,
+    choices: Mapping[str, str] | None,
+    answers: Mapping[str, Any] | None,
+) -> tuple[list[MergeQuestion], dict[str, Any]]:
+    """The choices and the answers, checked before anything is written; every field that is
+    wrong is named at once."""
+    errors: dict[str, list[str]] = {}
+    try:
+        _chosen_values(survivor, loser, choices)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    questions = _questions(survivor, loser)
+    checked: dict[str, Any] = {}
+    try:
+        checked = _checked_answers(questions, answers)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return questions, checked
 
 
 def _plan(survivor: Customer, loser: Customer, choices: Mapping[str, str] | None) -> MergePlan:
@@ -313,7 +471,14 @@ def _plan(survivor: Customer, loser: Customer, choices: Mapping[str, str] | None
     kept: list[Kept] = []
     # Live rows first: a row left with the loser keeps its history with it too.
     stays: dict[tuple[str, str], set[Any]] = {}
-    for ref in sorted(references(), key=lambda r: _is_history(r.model)):
+    # A row that names the loser in two columns (a credit's customer and its buyer) is
+    # checked column by column as it will be, the columns planned to move already moved; the
+    # customer it belongs to (a required column) moves before a mere mention (a nullable
+    # one), so a collision keeps the mention on the loser, not the row.
+    refs = sorted(references(), key=lambda r: (_is_history(r.model), _is_mention(r)))
+    twice = {r.label for r in refs if sum(o.label == r.label for o in refs) > 1}
+    planned: dict[tuple[str, Any], dict[str, Any]] = {}
+    for ref in refs:
         rows = ref.rows(loser.pk)
         if _is_history(ref.model):
             pk_name = ref.model.instance_type._meta.pk.attname  # type: ignore[attr-defined]
@@ -322,10 +487,14 @@ def _plan(survivor: Customer, loser: Customer, choices: Mapping[str, str] | None
                 rows = rows.exclude(**{f"{pk_name}__in": left})
         checks = _checks(ref)
         same_as = getattr(ref.model, "merge_identity", ())
+        target = ref.target_value(survivor.pk)
         if not checks and not same_as:
             pks = list(rows.order_by("pk").values_list("pk", flat=True))
             if pks:
                 moves.append(Move(ref, pks))
+            if ref.label in twice:
+                for pk in pks:
+                    planned.setdefault((ref.label, pk), {})[ref.attname] = target
             continue
         existing: set[tuple[Any, ...]] = set()
         if same_as:
@@ -346,16 +515,26 @@ def _plan(survivor: Customer, loser: Customer, choices: Mapping[str, str] | None
                     )
                 )
                 continue
-            setattr(row, ref.attname, ref.target_value(survivor.pk))
-            reason = _collision(ref, row, checks, ref.target_value(survivor.pk)) if checks else ""
+            for attname, value in planned.get((ref.label, row.pk), {}).items():
+                setattr(row, attname, value)
+            setattr(row, ref.attname, target)
+            reason = _collision(ref, row, checks, target) if checks else ""
             if reason:
                 kept.append(Kept(ref, row.pk, reason))
             else:
                 move.pks.append(row.pk)
+                if ref.label in twice:
+                    planned.setdefault((ref.label, row.pk), {})[ref.attname] = target
         if move.pks:
             moves.append(move)
         _note_stays(kept, stays)
     return MergePlan(survivor, loser, changes, moves, kept)
+
+
+def _is_mention(ref: Reference) -> bool:
+    """A nullable column that names a customer (a credit's buyer), not the one the row
+    belongs to."""
+    return not ref.generic and bool(getattr(ref.model._meta.get_field(ref.field), "null", False))
 
 
 def _note_stays(kept: list[Kept], stays: dict[tuple[str, str], set[Any]]) -> None:
@@ -455,23 +634,39 @@ def _check_pair(survivor: Customer | None, loser: Customer | None) -> None:
 
 
 def merge_preview(
-    *, actor: Any, survivor: Customer, loser: Customer, choices: Mapping[str, str] | None = None
+    *,
+    actor: Any,
+    survivor: Customer,
+    loser: Customer,
+    choices: Mapping[str, str] | None = None,
+    answers: Mapping[str, Any] | None = None,
 ) -> MergePlan:
     """The dry run: what would move, what would stay and which fields would change, the
-    derived ones included; it refuses what the merge would refuse (a manager over his
-    gold-card cap)."""
+    derived ones included, and what the answers to the apps' questions do; it refuses what
+    the merge would refuse (a question not answered, a manager over his gold-card cap)."""
     roles.require(roles.can_merge, actor)
     with transaction.atomic():
         locked = _lock(survivor.pk, loser.pk)
         s, lo = locked.get(survivor.pk), locked.get(loser.pk)
         _check_pair(s, lo)
         assert s is not None and lo is not None  # noqa: S101 -- checked just above
-        plan = _plan(s, lo, choices)
-        # What the derived fields become is their apps' answer once the rows have moved:
-        # try the merge on fresh copies in a savepoint, keep the answer, roll it all back.
+        questions, checked = _check_input(s, lo, choices, answers)
+        # What the answers do and what the derived fields become are the apps' answers once
+        # the rows have moved: try the merge in a savepoint, keep the plan, roll it all back.
         derived: dict[Any, dict[str, Any]] = {}
+        plan: MergePlan | None = None
         try:
             with transaction.atomic():
+                answered = _answer(
+                    actor=actor,
+                    survivor=s,
+                    loser=lo,
+                    questions=questions,
+                    answers=checked,
+                    merge_id=None,
+                )
+                plan = _plan(s, lo, choices)
+                plan.answers = answered
                 trial = {c.pk: c for c in Customer.all_objects.filter(pk__in=[s.pk, lo.pk])}
                 for move in plan.moves:
                     _move(move, s.pk)
@@ -488,6 +683,7 @@ def merge_preview(
                 raise _DryRun
         except _DryRun:
             pass
+        assert plan is not None  # noqa: S101 -- made in the savepoint
         for attname, value in derived[s.pk].items():
             if getattr(s, attname) != value:
                 plan.changes[attname] = (getattr(s, attname), value)
@@ -531,15 +727,17 @@ def customer_merge(
     loser: Customer,
     choices: Mapping[str, str] | None = None,
     candidate: DuplicateCandidate | None = None,
+    answers: Mapping[str, Any] | None = None,
 ) -> MergeRecord:
-    """Merge `loser` into `survivor`; `choices` maps field names to "survivor"/"loser"."""
+    """Merge `loser` into `survivor`; `choices` maps field names to "survivor"/"loser",
+    `answers` the apps' questions (merge_question_list) to the chosen option's value."""
     roles.require(roles.can_merge, actor)
     locked = _lock(survivor.pk, loser.pk)
     s, lo = locked.get(survivor.pk), locked.get(loser.pk)
     _check_pair(s, lo)
     assert s is not None and lo is not None  # noqa: S101 -- checked just above
     survivor, loser = s, lo
-    plan = _plan(survivor, loser, choices)
+    questions, checked = _check_input(survivor, loser, choices, answers)
     now = timezone.now()
     record = MergeRecord.objects.create(
         survivor=survivor,
@@ -551,6 +749,18 @@ def customer_merge(
     )
     tag = f"merge #{record.pk}"
     written: list[dict[str, Any]] = []
+
+    # 0. The apps carry out the archivist's answers before the rows move (the gold card she
+    # did not keep is revoked, so that the other can move to the kept customer).
+    record.answers = _answer(
+        actor=actor,
+        survivor=survivor,
+        loser=loser,
+        questions=questions,
+        answers=checked,
+        merge_id=record.pk,
+    )
+    plan = _plan(survivor, loser, choices)
 
     # 1. Re-point every row, model by model, and say so in each row's history.
     moved = []
@@ -693,6 +903,15 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
                 _("%(missing)s of %(total)s %(model)s rows were deleted or moved since the merge.")
                 % {"missing": len(pks) - back, "total": len(pks), "model": entry["model"]}
             )
+
+    # 1b. What the apps did with the archivist's answers is reversed, now that their rows are
+    # back on their customers (the gold card the merge revoked is live again).
+    done = {a["field"]: a["done"] for a in record.answers or []}
+    if done:
+        for _receiver, said in merge_answer_undone.send(
+            sender=Customer, actor=actor, survivor=survivor, loser=loser, done=done
+        ):
+            notes.extend(str(note) for note in cast("Sequence[str]", said or ()))
 
     # 2. The history rows the merge wrote describe a change that is now undone.
     for entry in record.history_written:
@@ -838,6 +1057,18 @@ def thing_label(label: str) -> str:
     if _is_permission(model):
         return str(_("access permissions"))
     return str(model._meta.verbose_name_plural)
+
+
+def kept_label(thing: str, label: str, field_name: str) -> str:
+    """`thing`, a row left with the merged customer as the archivist reads it; a column that
+    only mentions the customer (a credit's buyer) is named, for the row itself moved."""
+    try:
+        column = apps.get_model(label)._meta.get_field(field_name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return thing
+    if column.is_relation and getattr(column, "null", False):
+        return _("%(thing)s (%(field)s)") % {"thing": thing, "field": column.verbose_name}
+    return thing
 
 
 def moves_sentence(rows: Iterable[tuple[str, int]], name: str) -> str:

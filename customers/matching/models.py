@@ -259,6 +259,9 @@ class MergeRecord(models.Model):
     kept = models.JSONField(_("rows left behind"), default=list)
     # [{"model": "app.HistoricalModel", "pks": [...]}]: history rows the merge wrote.
     history_written = models.JSONField(_("history written"), default=list)
+    # [{"field": "keep_card", "value": 12, "effect": "…", "done": {…}}]: the archivist's
+    # answers to the apps' questions, what each app did (customers.signals), for the undo.
+    answers = models.JSONField(_("answers"), default=list, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("undone by"),

@@ -16,10 +16,12 @@ from dealercrm.templatetags.dealercrm import person
 
 from .merge import (
     DERIVED,
+    FLAGS,
     LOSER,
     SURVIVOR,
     default_choices,
     derived_fields,
+    flag_fields,
     merge_fields,
     related_counts,
 )
@@ -132,9 +134,11 @@ def pair_view(*, user: Any, candidate: DuplicateCandidate, keep: Any = None) -> 
         left, right = right, left
     choices = default_choices(left, right)
     rows = []
-    # The chosen fields, then the derived ones (shown, not chosen: they follow other rows).
-    for f in [*merge_fields(), *derived_fields()]:
-        derived = f.name in DERIVED
+    # The chosen fields, then the flags and the derived ones (shown, not chosen: they follow
+    # a rule or other rows).
+    follows = {**FLAGS, **DERIVED}
+    for f in [*merge_fields(), *flag_fields(), *derived_fields()]:
+        derived = f.name in follows
         rows.append(
             FieldRow(
                 name=f.name,
@@ -143,7 +147,7 @@ def pair_view(*, user: Any, candidate: DuplicateCandidate, keep: Any = None) -> 
                 right=_shown(right, f),
                 differs=getattr(left, f.attname) != getattr(right, f.attname),
                 choice=SURVIVOR if derived else choices.get(f.name, SURVIVOR),
-                follows=str(DERIVED[f.name]) if derived else "",
+                follows=str(follows[f.name]) if derived else "",
             )
         )
     return PairView(

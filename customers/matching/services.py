@@ -14,7 +14,7 @@ from customers.models import CustomerRelation, DuplicateCandidate
 from customers.services import customer_lock_for_write
 from dealercrm import roles
 
-from .merge import customer_merge, merge_preview, merge_undo
+from .merge import customer_merge, merge_preview, merge_question_list, merge_undo
 from .refresh import duplicates_refresh
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "customer_merge",
     "duplicates_refresh",
     "merge_preview",
+    "merge_question_list",
     "merge_undo",
     "relation_remove",
 ]

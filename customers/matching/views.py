@@ -22,6 +22,9 @@ from .merge import (
     LOSER,
     SURVIVOR,
     derived_fields,
+    flag_fields,
+    flags_kept,
+    kept_label,
     merge_fields,
     moves_sentence,
     plan_rows,
@@ -107,9 +110,20 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     view = selectors.pair_view(user=request.user, candidate=candidate, keep=request.GET.get("keep"))
     plan = None
     plan_error = ""
+    questions = []
     if candidate.is_open and roles.can_merge(request.user):
+        questions = services.merge_question_list(
+            actor=request.user, survivor=view.left, loser=view.right
+        )
         try:
-            plan = services.merge_preview(actor=request.user, survivor=view.left, loser=view.right)
+            # The form asks each question (a required choice); the plan is previewed with
+            # the first option (the kept customer's card), each option saying what it does.
+            plan = services.merge_preview(
+                actor=request.user,
+                survivor=view.left,
+                loser=view.right,
+                answers={q.key: q.options[0].value for q in questions if q.options},
+            )
         except ValidationError as exc:
             plan_error = " ".join(exc.messages)
     return render(
@@ -121,14 +135,29 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "plan_moves": list(plan_rows(plan)) if plan else [],
             "plan_sentence": moves_sentence(plan_rows(plan), view.left.name) if plan else "",
-            "plan_kept": [(str(k.ref.model._meta.verbose_name), k.pk, k.reason) for k in plan.kept]
+            "plan_kept": [
+                (
+                    kept_label(str(k.ref.model._meta.verbose_name), k.ref.label, k.ref.field),
+                    k.pk,
+                    k.reason,
+                )
+                for k in plan.kept
+            ]
             if plan
             else [],
             "plan_error": plan_error,
+            "plan_flags": flags_kept(view.left, view.right) if plan else [],
+            "questions": questions,
             "SURVIVOR": SURVIVOR,
             "LOSER": LOSER,
         },
     )
+
+
+def _answers(request: HttpRequest) -> dict[str, str]:
+    """The answers to the questions the page asked (each named in a hidden `asked` field):
+    one left unanswered is sent empty, and the service names it."""
+    return {key: request.POST.get(key, "") for key in request.POST.getlist("asked")}
 
 
 def _choices(request: HttpRequest) -> dict[str, str]:
@@ -160,6 +189,7 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
             loser=loser,
             choices=_choices(request),
             candidate=candidate,
+            answers=_answers(request),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -216,7 +246,9 @@ def merge_list(request: HttpRequest) -> HttpResponse:
 @policy_required(roles.can_merge)
 def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.merge_get(user=request.user, pk=pk)
-    fields = {f.attname: str(f.verbose_name) for f in [*merge_fields(), *derived_fields()]}
+    fields = {
+        f.attname: str(f.verbose_name) for f in [*merge_fields(), *flag_fields(), *derived_fields()]
+    }
     changes = [
         (fields.get(name, name), before, after)
         for name, (before, after) in record.survivor_changes.items()
@@ -231,7 +263,10 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": changes,
             "moved": moved,
             "moved_sentence": moves_sentence(moved, record.survivor.name),
-            "kept": [(thing_label(k["model"]), k["pk"], k["reason"]) for k in record.kept or []],
+            "kept": [
+                (kept_label(thing_label(k["model"]), k["model"], k["field"]), k["pk"], k["reason"])
+                for k in record.kept or []
+            ],
         },
     )
 

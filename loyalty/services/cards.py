@@ -207,7 +207,13 @@ _TRANSITIONS = {
 
 
 def _change_state(
-    *, actor: Any, card: GoldCard, to: str, reason: str, on: dt.date | None
+    *,
+    actor: Any,
+    card: GoldCard,
+    to: str,
+    reason: str,
+    on: dt.date | None,
+    holder_follows: bool = True,
 ) -> GoldCard:
     roles.require(roles.can_manage_gold_cards, actor)
     # The holder's row first, then the card: a merge locks the customers, then moves their
@@ -242,7 +248,7 @@ def _change_state(
     card.revoked_on = on if to == GoldCard.State.REVOKED else None
     card.save(update_fields=["state", "revoked_on", "updated_at"])
     GoldCardEvent.objects.create(card=card, kind=kind, on=on, reason=reason, actor=actor)
-    if was_active != card.is_active:
+    if holder_follows and was_active != card.is_active:
         # Reactivating counts against the manager's cap again (customers.services).
         customer_services.customer_update(
             actor=actor,
@@ -271,10 +277,59 @@ def gold_card_reactivate(
 
 @transaction.atomic
 def gold_card_revoke(
-    *, actor: Any, card: GoldCard, reason: str, on: dt.date | None = None
+    *,
+    actor: Any,
+    card: GoldCard,
+    reason: str,
+    on: dt.date | None = None,
+    holder_follows: bool = True,
 ) -> GoldCard:
-    """For good: the card stays as history; a new registration issues a new card."""
-    return _change_state(actor=actor, card=card, to=GoldCard.State.REVOKED, reason=reason, on=on)
+    """For good: the card stays as history; a new registration issues a new card.
+
+    holder_follows=False leaves the holder's is_gold_card alone: a merge revokes the card
+    its archivist did not keep and then writes the flag itself, for the cards as they stand
+    once moved (customers.signals.customer_rows_moved)."""
+    return _change_state(
+        actor=actor,
+        card=card,
+        to=GoldCard.State.REVOKED,
+        reason=reason,
+        on=on,
+        holder_follows=holder_follows,
+    )
+
+
+@transaction.atomic
+def gold_card_revoke_undo(
+    *, actor: Any, card_id: Any, event_id: Any, state: str, updated_at: dt.datetime
+) -> str:
+    """Take back a revocation that a merge made, when the merge is undone: the card is
+    `state` again (its number, its events and its holder's ledger never changed) and the
+    revocation event goes, as the merge's other history does. Answers '' when restored,
+    else why the card stays revoked. The holder's is_gold_card is the undo's to write."""
+    roles.require(roles.can_manage_gold_cards, actor)
+    card = GoldCard.objects.select_for_update().select_related("customer").filter(pk=card_id)
+    found = card.first()
+    event = GoldCardEvent.objects.filter(
+        pk=event_id, card_id=card_id, kind=GoldCardEvent.Kind.REVOKED
+    ).first()
+    if found is None or event is None or found.state != GoldCard.State.REVOKED:
+        return _("Card #%(pk)s changed since the merge and was left as it is.") % {"pk": card_id}
+    other = (
+        GoldCard.objects.filter(customer_id=found.customer_id)
+        .exclude(state=GoldCard.State.REVOKED)
+        .exclude(pk=found.pk)
+        .first()
+    )
+    if other is not None:
+        return _("Card %(number)s stays revoked: %(name)s holds card %(other)s now.") % {
+            "number": found.number,
+            "name": found.customer.name,
+            "other": other.number,
+        }
+    card.update(state=state, revoked_on=None, updated_at=updated_at)
+    event.delete()
+    return ""
 
 
 CARD_ACTIONS = {

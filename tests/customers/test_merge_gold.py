@@ -132,22 +132,29 @@ def test_the_flag_follows_the_cards_not_the_duplicates_flag(archivist, plain, ot
     assert not fresh(plain).is_gold_card
 
 
-def test_two_cards_the_kept_customer_keeps_his_and_the_other_stays_on_the_tombstone(
+def test_two_cards_the_archivist_keeps_one_and_the_other_is_revoked_not_left_behind(
     archivist, gold, manager
 ):
-    # given both dossiers hold an active card
+    # given both dossiers hold an active card (one live card per customer at most)
     other = CustomerFactory(name="刘文才", manager=manager)
     register(archivist, other, number="JK20260002")
+    with pytest.raises(ValidationError, match="choose the card to keep"):
+        services.customer_merge(actor=archivist, survivor=gold, loser=other)
 
-    # when
-    record = services.customer_merge(actor=archivist, survivor=gold, loser=other)
+    # when she keeps the kept customer's card (test_merge_two_cards.py has the rest)
+    kept = GoldCard.objects.get(number="JK20260001")
+    record = services.customer_merge(
+        actor=archivist, survivor=gold, loser=other, answers={"keep_card": kept.pk}
+    )
 
-    # then one live card per customer: the loser's stays with him and the merge says why
+    # then the other card is revoked and moved along as history: nothing is left on the
+    # tombstone, which is nobody's gold customer
     assert fresh(gold).is_gold_card
     assert GoldCard.objects.get(number="JK20260001").customer_id == gold.pk
-    assert GoldCard.objects.get(number="JK20260002").customer_id == other.pk
-    assert [k["model"] for k in record.kept] == ["loyalty.GoldCard"]
-    assert gold_count(manager) == 0  # a tombstone is nobody's gold customer
+    revoked = GoldCard.objects.get(number="JK20260002")
+    assert (revoked.customer_id, revoked.state) == (gold.pk, "revoked")
+    assert record.kept == []
+    assert gold_count(manager) == 0
 
 
 def test_the_dry_run_shows_the_flag_that_follows_and_writes_nothing(archivist, plain, gold):
