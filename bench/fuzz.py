@@ -135,6 +135,11 @@ def main() -> int:
                 str(per_role),
                 "--workers",
                 "1",
+                # A contract check, not a latency one (that is `make bench` / `make load`): on
+                # a 2-core machine shared with other work a plain GET once took over
+                # schemathesis' default 10 s to answer, reported as a network error.
+                "--request-timeout",
+                "30",
                 "--report",
                 "junit",
                 "--report-junit-path",
