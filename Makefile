@@ -30,7 +30,7 @@ run: migrate
 ## loadgroup keeps the browser tests on one worker and the Celery worker tests on one.
 PYTEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=20 $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
