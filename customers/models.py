@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from customers.matching.normalise import clean_text, name_keys, normalize_model, normalize_phone
+from customers.matching.normalise import (
+    clean_text,
+    name_grams,
+    name_keys,
+    normalize_model,
+    normalize_phone,
+)
 from dealercrm.models import TimeStampedModel
 from dealercrm.validators import (
     MAX_MACHINE_PRICE,
@@ -129,6 +135,9 @@ class Customer(TimeStampedModel):
     name_pinyin = models.CharField(_("name pinyin"), max_length=300, blank=True, editable=False)
     name_initials = models.CharField(_("name initials"), max_length=100, blank=True, editable=False)
     name_fuzzy = models.CharField(_("fuzzy pinyin key"), max_length=300, blank=True, editable=False)
+    # Every character and pair of characters of the name, as words (normalise.name_grams):
+    # a search for one or two characters looks here, through a trigram index on PostgreSQL.
+    name_grams = models.TextField(_("name characters"), blank=True, default="", editable=False)
 
     gender = models.CharField(_("gender"), max_length=8, choices=Gender, blank=True, default="")
     birth_date = models.DateField(
@@ -233,7 +242,7 @@ class Customer(TimeStampedModel):
         _("last contacted"), null=True, blank=True, editable=False
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "last_contacted_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_contacted_at", "name_grams"])
 
     objects = LiveCustomerManager()
     all_objects = models.Manager()
@@ -318,6 +327,7 @@ class Customer(TimeStampedModel):
         self.name_pinyin = keys.pinyin[:300]
         self.name_initials = keys.initials[:100]
         self.name_fuzzy = keys.fuzzy[:300]
+        self.name_grams = name_grams(self.name)
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}

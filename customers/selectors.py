@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 from dealercrm import roles
 from dealercrm.security import not_found
 
-from .matching.normalise import parse_search
+from .matching.normalise import parse_search, search_gram
 from .models import (
     Customer,
     CustomerUserObjectPermission,
@@ -159,6 +159,11 @@ def search_customers(qs: QuerySet[Customer], query: str | None) -> QuerySet[Cust
             | Q(name_pinyin__startswith=term.value)
             | Q(name_fuzzy__startswith=term.value)
         )
+    gram = search_gram(term.value)
+    if gram is not None:
+        # One or two characters: a word of the name's grams (trigram-indexed on PostgreSQL,
+        # where trigrams of the name itself need three characters and LIKE read every row).
+        return qs.filter(name_grams__contains=gram)
     return qs.filter(name__contains=term.value)
 
 
@@ -171,6 +176,11 @@ class CustomerFilters:
     kind: str = ""
     flags: list[str] = field(default_factory=list)  # gold / benchmark / key_account
     at_risk: bool = False
+
+
+def is_search(filters: CustomerFilters) -> bool:
+    """Whether the list is a search (its count is then capped, see customer_list's callers)."""
+    return parse_search(filters.search) is not None
 
 
 FLAG_FIELDS = {"gold": "is_gold_card", "benchmark": "is_benchmark", "key_account": "is_key_account"}
