@@ -137,7 +137,10 @@ class Customer(TimeStampedModel):
     name_fuzzy = models.CharField(_("fuzzy pinyin key"), max_length=300, blank=True, editable=False)
     # Every character and pair of characters of the name, as words (normalise.name_grams):
     # a search for one or two characters looks here, through a trigram index on PostgreSQL.
-    name_grams = models.TextField(_("name characters"), blank=True, default="", editable=False)
+    # (A database default too: rows written by code that predates the field still insert.)
+    name_grams = models.TextField(
+        _("name characters"), blank=True, default="", db_default="", editable=False
+    )
 
     gender = models.CharField(_("gender"), max_length=8, choices=Gender, blank=True, default="")
     birth_date = models.DateField(

@@ -13,10 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -138,21 +141,54 @@ def visible_customers_filter(*, user: Any, prefix: str = "") -> Q:
     return q & ~Q(Exists(merged))
 
 
+def _customer_of(phones: QuerySet[Phone]) -> Q:
+    """Customers holding one of `phones`. On PostgreSQL `id = ANY(ARRAY(…their customers…))`:
+    the matched ids are looked up one by one in the primary key, where the EXISTS became a
+    hash join over a scan of every customer once a fragment matched a few thousand phones
+    (bench: `0199`, searched as `199`, 5,412 phones: 170 → 40 ms under load)."""
+    ids = phones.values("customer_id")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        return Q(_AnyOf(F("pk"), ArraySubquery(ids)))
+    return Q(Exists(ids.filter(customer=OuterRef("pk"))))
+
+
+class _AnyOf(Func):
+    """The condition `value = ANY(array)` (a Func on the right of `=` is parenthesised, which
+    PostgreSQL refuses for ANY)."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        value, value_params = compiler.compile(self.source_expressions[0])
+        array, array_params = compiler.compile(self.source_expressions[1])
+        return f"{value} = ANY({array})", (*value_params, *array_params)
+
+
 def search_customers(qs: QuerySet[Customer], query: str | None) -> QuerySet[Customer]:
     """Name, pinyin (full or initials, `lwc` / `liuwencai`) or phone in any format."""
     term = parse_search(query)
     if term is None:
         return qs
     if term.kind == "phone":
-        phones = Phone.objects.filter(customer=OuterRef("pk"))
         if len(term.value) >= 11:
             # A full number: exact match on the national digits (index phone_national_idx).
-            phones = phones.filter(
+            phones = Phone.objects.filter(
                 national=term.value[-11:] if term.value.startswith("1") else term.value
             )
         else:
-            phones = phones.filter(national__contains=term.value)
-        return qs.filter(Exists(phones))
+            phones = Phone.objects.filter(national__contains=term.value)
+        return qs.filter(_customer_of(phones))
     if term.kind == "pinyin":
         return qs.filter(
             Q(name_initials__startswith=term.value)

@@ -49,8 +49,9 @@ class CappedPaginator(Paginator):
             return int(Paginator.count.func(self))  # type: ignore[attr-defined]
         rows = self.object_list
         if hasattr(rows, "order_by"):
-            # SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1): the order does not change it.
-            return int(rows.order_by()[: self.cap + 1].count())
+            # SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1): neither the order nor the
+            # annotations change it.
+            return int(rows.order_by().values("pk")[: self.cap + 1].count())
         return min(len(rows), self.cap + 1)
 
     @property

@@ -67,13 +67,13 @@ def test_only_short_terms_without_whitespace_use_the_grams():
 
 
 def test_the_migration_computes_the_grams_as_the_model_does():
-    migration = importlib.import_module("customers.migrations.0010_name_grams")
+    migration = importlib.import_module("customers.migrations.0011_name_grams_backfill")
     for name in [*NAMES, "", " 王 云 ", "a\tb"]:
         assert migration._grams(name) == name_grams(name)
 
 
 def test_the_migration_backfills_every_customer(archivist):
-    migration = importlib.import_module("customers.migrations.0010_name_grams")
+    migration = importlib.import_module("customers.migrations.0011_name_grams_backfill")
     for name in NAMES:
         CustomerFactory(name=name)
     Customer.all_objects.update(name_grams="")
