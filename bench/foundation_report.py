@@ -15,6 +15,8 @@ WARMUP = 3
 SEARCH_KINDS = {
     "name": "name (full, CJK)",
     "name_part": "name fragment (given name)",
+    "name_char": "name fragment (1 character)",
+    "pinyin": "pinyin (full)",
     "initials": "pinyin initials",
     "phone": "phone (full, other format)",
     "phone_last4": "phone (last 4 digits)",

@@ -245,6 +245,8 @@ def search_terms(user: Any, count: int, rng: random.Random) -> dict[str, list[st
         if c.kind == Customer.Kind.END_USER and 2 <= len(c.name) <= 4:
             terms["name"].append(c.name)
             terms["name_part"].append(c.name[-2:] if len(c.name) >= 3 else c.name)
+            terms["name_char"].append(c.name[-1])
+            terms["pinyin"].append(c.name_pinyin)
         if len(c.name_initials) >= 2:
             terms["initials"].append(c.name_initials)
         phones = list(c.phones.all())

@@ -14,6 +14,8 @@ from rest_framework.response import Response
 
 from dealercrm import roles
 from dealercrm.api_permissions import policy
+from dealercrm.api_support import CountCappedPagination
+from dealercrm.pagination import SEARCH_COUNT_CAP
 from dealercrm.templatetags.dealercrm import person
 
 from . import selectors, services
@@ -219,7 +221,16 @@ def _filters(request: Request) -> selectors.CustomerFilters:
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("search", str, description="Name, pinyin (full or initials) or phone"),
+            OpenApiParameter(
+                "search",
+                str,
+                description=(
+                    "Name (or any part of it), pinyin (full or initials) or phone (whole "
+                    "number or any part, e.g. its last 4 digits). A search counts its matches "
+                    f"up to {SEARCH_COUNT_CAP:,}: past that `count` is {SEARCH_COUNT_CAP} "
+                    "and `count_capped` true, and `next` still leads through every page."
+                ),
+            ),
             OpenApiParameter("region", int, description="Sales region id"),
             OpenApiParameter("manager", int, description="Sales manager user id"),
             OpenApiParameter("status", str, enum=Customer.Status.values),
@@ -247,6 +258,11 @@ class CustomerViewSet(viewsets.ModelViewSet):
     permission_classes = [policy(read=roles.can_view_customers, write=roles.can_write_dossier)]
     serializer_class = CustomerOutputSerializer
     queryset = Customer.objects.none()  # the selectors scope every request
+    pagination_class = CountCappedPagination
+
+    def count_cap(self) -> int | None:
+        """A search counts its matches up to SEARCH_COUNT_CAP (CountCappedPagination)."""
+        return SEARCH_COUNT_CAP if selectors.is_search(_filters(self.request)) else None
 
     def get_queryset(self) -> Any:
         qs = selectors.customer_list(user=self.request.user, filters=_filters(self.request))

@@ -14,10 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -31,7 +34,7 @@ from django.utils.translation import gettext
 from dealercrm import roles
 from dealercrm.security import not_found
 
-from .matching.normalise import parse_search
+from .matching.normalise import parse_search, search_gram
 from .models import (
     Customer,
     CustomerUserObjectPermission,
@@ -93,6 +96,26 @@ def _visible_customers(*, user: Any) -> QuerySet[Customer]:
     return Customer.objects.none()
 
 
+def visible_count(*, user: Any) -> int:
+    """visible_customers(user=user).count(), for a sales manager from his own rows: his view
+    permissions (one per customer) less the few merged tombstones among them. Counting the
+    customers with an EXISTS on the permissions merged all 100,000 live ids with his
+    (bench, the home page: 27 ms → 4 ms)."""
+    if roles.can_view_all_customers(user) or not roles.can_view_customers(user):
+        return visible_customers(user=user).count()
+    view = Permission.objects.filter(
+        content_type__app_label="customers", codename="view_customer"
+    ).values("pk")[:1]
+    merged = Customer.all_objects.filter(
+        pk=OuterRef("content_object_id"), merged_into__isnull=False
+    )
+    return (
+        CustomerUserObjectPermission.objects.filter(user=user, permission_id=Subquery(view))
+        .filter(~Exists(merged))
+        .count()
+    )
+
+
 def _granted(user: Any, ref: str) -> Exists:
     """The user's guardian view permission on the customer `ref` points at (kept in step
     with the assignment), as an EXISTS on the direct-FK table: guardian's
@@ -128,27 +151,65 @@ def visible_customers_filter(*, user: Any, prefix: str = "") -> Q:
     return q & ~Q(Exists(merged))
 
 
+def _customer_of(phones: QuerySet[Phone]) -> Q:
+    """Customers holding one of `phones`. On PostgreSQL `id = ANY(ARRAY(…their customers…))`:
+    the matched ids are looked up one by one in the primary key, where the EXISTS became a
+    hash join over a scan of every customer once a fragment matched a few thousand phones
+    (bench: `0199`, searched as `199`, 5,412 phones: 170 → 40 ms under load)."""
+    ids = phones.values("customer_id")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        return Q(_AnyOf(F("pk"), ArraySubquery(ids)))
+    return Q(Exists(ids.filter(customer=OuterRef("pk"))))
+
+
+class _AnyOf(Func):
+    """The condition `value = ANY(array)` (a Func on the right of `=` is parenthesised, which
+    PostgreSQL refuses for ANY)."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        value, value_params = compiler.compile(self.source_expressions[0])
+        array, array_params = compiler.compile(self.source_expressions[1])
+        return f"{value} = ANY({array})", (*value_params, *array_params)
+
+
 def search_customers(qs: QuerySet[Customer], query: str | None) -> QuerySet[Customer]:
     """Name, pinyin (full or initials, `lwc` / `liuwencai`) or phone in any format."""
     term = parse_search(query)
     if term is None:
         return qs
     if term.kind == "phone":
-        phones = Phone.objects.filter(customer=OuterRef("pk"))
         if len(term.value) >= 11:
             # A full number: exact match on the national digits (index phone_national_idx).
-            phones = phones.filter(
+            phones = Phone.objects.filter(
                 national=term.value[-11:] if term.value.startswith("1") else term.value
             )
         else:
-            phones = phones.filter(national__contains=term.value)
-        return qs.filter(Exists(phones))
+            phones = Phone.objects.filter(national__contains=term.value)
+        return qs.filter(_customer_of(phones))
     if term.kind == "pinyin":
         return qs.filter(
             Q(name_initials__startswith=term.value)
             | Q(name_pinyin__startswith=term.value)
             | Q(name_fuzzy__startswith=term.value)
         )
+    gram = search_gram(term.value)
+    if gram is not None:
+        # One or two characters: a word of the name's grams (trigram-indexed on PostgreSQL,
+        # where trigrams of the name itself need three characters and LIKE read every row).
+        return qs.filter(name_grams__contains=gram)
     return qs.filter(name__contains=term.value)
 
 
@@ -161,6 +222,11 @@ class CustomerFilters:
     kind: str = ""
     flags: list[str] = field(default_factory=list)  # gold / benchmark / key_account
     at_risk: bool = False
+
+
+def is_search(filters: CustomerFilters) -> bool:
+    """Whether the list is a search (its count is then capped, see customer_list's callers)."""
+    return parse_search(filters.search) is not None
 
 
 FLAG_FIELDS = {"gold": "is_gold_card", "benchmark": "is_benchmark", "key_account": "is_key_account"}

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from dealercrm import exports, roles
 from dealercrm.decorators import policy_required
-from dealercrm.pagination import page_of, querystring_without_page
+from dealercrm.pagination import SEARCH_COUNT_CAP, page_of, querystring_without_page
 
 from . import selectors, services
 from .forms import (
@@ -89,7 +89,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         return exports.export_response(
             request, fmt=fmt, name="customers", title=_("Customers"), headers=headers, rows=rows
         )
-    page = page_of(request, selectors.customer_list(user=request.user, filters=filters))
+    page = page_of(
+        request,
+        selectors.customer_list(user=request.user, filters=filters),
+        # a search says "1,000+" rather than count every match of a one-letter query
+        count_cap=SEARCH_COUNT_CAP if selectors.is_search(filters) else None,
+    )
     return render(
         request,
         "customers/customer_list.html",

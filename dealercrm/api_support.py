@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -18,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dealercrm.months import MONTH_FORMAT
+from dealercrm.pagination import SEARCH_COUNT_CAP, CappedPaginator
 from dealercrm.security import HiddenObject, log_denied, not_found
 from dealercrm.validators import MAX_ID
 
@@ -61,6 +63,56 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+
+class CountCappedPagination(PageNumberPagination):
+    """Page-number paging whose `count` stops at the view's `count_cap()` (None: exact), as
+    dealercrm.pagination.CappedPaginator: past the cap `count` is the cap, `count_capped`
+    is true, and `next` still leads through every page (it is known from the page itself)."""
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        count_cap = getattr(view, "count_cap", None)
+        cap = count_cap() if callable(count_cap) else None
+        # a class in DRF's eyes: it only calls it with (queryset, page_size)
+        self.django_paginator_class = functools.partial(CappedPaginator, cap=cap)  # type: ignore[assignment]
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_number(self, request: Any, paginator: Any) -> Any:
+        page_number = request.query_params.get(self.page_query_param) or 1
+        if page_number in self.last_page_strings and getattr(paginator, "capped", False):
+            return paginator.exact_num_pages()
+        return super().get_page_number(request, paginator)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        paginator = cast(Any, self.page).paginator  # set by paginate_queryset
+        return Response(
+            {
+                "count": paginator.count,
+                "count_capped": bool(getattr(paginator, "capped", False)),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        response = super().get_paginated_response_schema(schema)
+        properties = response["properties"]
+        properties["count"]["description"] = (
+            f"The number of results. With a search it is counted up to {SEARCH_COUNT_CAP:,}: "
+            f"a search matching more answers {SEARCH_COUNT_CAP} and `count_capped` true; "
+            "`next` still leads through every page."
+        )
+        response["properties"] = {
+            "count": properties["count"],
+            "count_capped": {
+                "type": "boolean",
+                "description": f"True when `count` stopped at {SEARCH_COUNT_CAP:,} (more match).",
+            },
+            **{k: v for k, v in properties.items() if k != "count"},
+        }
+        response["required"] = [*response["required"], "count_capped"]
+        return response
 
 
 def _django_validation_detail(exc: DjangoValidationError) -> Any:

@@ -23,8 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     customers = customer_selectors.visible_customers(user=user)
     context: dict[str, Any] = {
-        # both served by partial indexes (live ids; live gold cards), see Customer.Meta
-        "customer_count": customers.count(),
+        # both served by indexes (a manager's permissions, live ids; live gold cards)
+        "customer_count": customer_selectors.visible_count(user=user),
         "gold_count": customers.filter(is_gold_card=True).count(),
         "can_write": roles.can_write_dossier(user),
         "at_risk_days": customer_selectors.at_risk_days(),

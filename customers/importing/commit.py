@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from customers.matching.normalise import clean_text, normalize_model, normalize_phone
+from customers.matching.normalise import clean_text, name_grams, normalize_model, normalize_phone
 from customers.matching.records import _name_keys
 from customers.models import (
     Customer,
@@ -280,6 +280,7 @@ def _derive_keys(customer: Customer) -> None:
     customer.name_pinyin = keys.pinyin[:300]
     customer.name_initials = keys.initials[:100]
     customer.name_fuzzy = keys.fuzzy[:300]
+    customer.name_grams = name_grams(customer.name)
 
 
 def _save_outcomes(chunk: list[ImportRow]) -> None:

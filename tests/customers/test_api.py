@@ -29,8 +29,9 @@ def test_token_login_then_list(client, archivist, customer):
     listed = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/customers/")
     assert listed.status_code == 200
     body = listed.json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "count_capped", "next", "previous", "results"}
     assert body["count"] == 1 and body["results"][0]["name"] == "刘文才"
+    assert body["count_capped"] is False
 
 
 def test_anonymous_gets_401_with_token_challenge():

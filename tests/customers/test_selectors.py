@@ -142,3 +142,18 @@ def test_visible_customers_filter_is_visible_customers(people, users, manager, r
     assert set(on_customers.values_list("pk", flat=True)) == visible
     assert set(phones.values_list("customer", flat=True)) == visible
     assert tombstone.pk not in visible
+
+
+@pytest.mark.parametrize(
+    "role", ["archivist", "manager", "other_manager", "service", "executive", "outsider"]
+)
+def test_visible_count_is_the_count_of_visible_customers(people, users, manager, role):
+    # given: a merged duplicate the manager still holds a view permission on
+    tombstone = CustomerFactory(name="刘文财", manager=manager)
+    type(tombstone).all_objects.filter(pk=tombstone.pk).update(
+        merged_into=people["liu"], merged_at=timezone.now()
+    )
+    user = users[role]
+    assert selectors.visible_count(user=user) == selectors.visible_customers(user=user).count()
+    if role == "manager":
+        assert selectors.visible_count(user=user) == 2  # 刘文才, 王建国; not the tombstone

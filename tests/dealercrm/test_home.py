@@ -138,3 +138,39 @@ def test_manager_home_reminders_leave_at_risk_customers_to_their_own_list(client
     home = client.get("/").context["manager"]
     assert home.reminders == [birthday]
     assert [c.name for c in home.at_risk] == ["久未联系"]
+
+
+def test_manager_home_lists_his_first_20_open_reminders_by_due_date(client, manager, other_manager):
+    # given 30 open reminders of his (due in any order), closed ones and another manager's
+    today = timezone.localdate()
+    mine = []
+    for i in range(30):
+        customer = CustomerFactory(name=f"客户{i:02d}", manager=manager)
+        mine.append(
+            Reminder.objects.create(
+                kind=Reminder.Kind.BIRTHDAY,
+                customer=customer,
+                manager=manager,
+                period=today.replace(month=1, day=1),
+                due_on=today + dt.timedelta(days=(i * 7) % 30),
+            )
+        )
+        Reminder.objects.create(
+            kind=Reminder.Kind.GOLD_CONTACT,
+            customer=customer,
+            manager=manager,
+            period=today.replace(day=1),
+            due_on=today - dt.timedelta(days=40),
+            status=Reminder.Status.CLOSED,
+        )
+    theirs = CustomerFactory(name="别人的客户", manager=other_manager)
+    Reminder.objects.create(
+        kind=Reminder.Kind.BIRTHDAY,
+        customer=theirs,
+        manager=other_manager,
+        period=today.replace(month=1, day=1),
+        due_on=today - dt.timedelta(days=40),
+    )
+    client.force_login(manager)
+    home = client.get("/").context["manager"]
+    assert home.reminders == sorted(mine, key=lambda r: (r.due_on, r.pk))[:20]

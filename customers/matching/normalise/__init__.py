@@ -8,7 +8,7 @@ from .addresses import normalize_address
 from .machine_models import ModelKey, conflicting_models, normalize_model
 from .names import NameKeys, fuzzy_syllable, name_keys
 from .phones import PhoneResult, normalize_phone, split_phones
-from .search import SearchTerm, parse_search
+from .search import SearchTerm, name_grams, parse_search, search_gram
 from .text import clean_text, to_simplified
 
 __all__ = [
@@ -19,11 +19,13 @@ __all__ = [
     "clean_text",
     "conflicting_models",
     "fuzzy_syllable",
+    "name_grams",
     "name_keys",
     "normalize_address",
     "normalize_model",
     "normalize_phone",
     "parse_search",
+    "search_gram",
     "split_phones",
     "to_simplified",
 ]
