@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,7 +29,16 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from .reasons import KIND_DUPLICATE, KIND_RELATIVES, Match, Reason, reason_text
-from .records import Features, Progress, Record, place_key, prepare, prepare_all, village_key
+from .records import (
+    Features,
+    Progress,
+    Record,
+    normalize_id_number,
+    place_key,
+    prepare,
+    prepare_all,
+    village_key,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -145,7 +155,62 @@ def blocking_keys(f: Features) -> list[str]:
         keys.append(f"v:{f.surname}:{place}")
         # Latin names: the other words too, as a surname may be replaced or mistyped.
         keys.extend(f"w:{word}:{place}" for word in f.tokens.split() if word != f.surname)
+    keys.extend(_typo_keys(f))
     return keys
+
+
+def _typo_keys(f: Features) -> Iterator[str]:
+    """Keys that meet a value typed one digit off (issue 17): a phone number, an ID number.
+
+    * A phone, with the surname: its first and last half each make a key, so a number with
+      one digit wrong (or two neighbours swapped within a half) keeps one half in common.
+    * A resident ID number failing its check digit: the valid numbers one digit or one swap
+      away join their exact-number blocks (ISO 7064 catches every such slip, so two valid
+      numbers are never one slip apart; a valid number makes no extra key).
+    * Another identifier (no check digit, e.g. FEBRL's): each form with one character
+      left out, which two numbers one substitution, swap, insertion or deletion apart share.
+    """
+    if f.surname:
+        for phone in f.phones:
+            digits = phone[3:] if phone.startswith("+86") else phone.lstrip("+")
+            if len(digits) >= 7:
+                half = (len(digits) + 1) // 2
+                yield f"q:{f.surname}:{digits[:half]}-"
+                yield f"q:{f.surname}:-{digits[half:]}"
+    number = f.id_number
+    if len(number) == 18 and _ID_FORM_RE.fullmatch(number):
+        if not f.id_valid:
+            yield from (f"i:{n}" for n in _valid_id_neighbours(number))
+    elif len(number) >= 6:
+        yield from dict.fromkeys(f"j:{number[:k]}{number[k + 1 :]}" for k in range(len(number)))
+
+
+_ID_FORM_RE = re.compile(r"[0-9]{17}[0-9X]")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _valid_id_neighbours(number: str) -> list[str]:
+    """The valid resident ID numbers one substituted character or one adjacent swap away
+    (the check digit computed from the weighted sum, adjusted for each change)."""
+    digits = [int(c) for c in number[:17]]
+    check = number[17]
+    total = sum(d * w for d, w in zip(digits, _ID_WEIGHTS, strict=True))
+    found = {number[:17] + _ID_CHECK[total % 11]}
+    for k, (d, w) in enumerate(zip(digits, _ID_WEIGHTS, strict=True)):
+        for x in range(10):
+            if x != d and _ID_CHECK[(total + (x - d) * w) % 11] == check:
+                found.add(f"{number[:k]}{x}{number[k + 1 :]}")
+        if k < 16:
+            e, v = digits[k + 1], _ID_WEIGHTS[k + 1]
+            if d != e and _ID_CHECK[(total + (e - d) * w + (d - e) * v) % 11] == check:
+                found.add(f"{number[:k]}{e}{d}{number[k + 2 :]}")
+    if check != "X" and check != number[16]:
+        # The last digit swapped with the check digit.
+        swapped = number[:16] + check + number[16]
+        found.add(swapped)
+    found.discard(number)
+    return sorted(n for n in found if normalize_id_number(n) == (n, True))
 
 
 @dataclass

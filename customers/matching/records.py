@@ -37,7 +37,7 @@ Progress = Callable[[str, int, int], None]
 
 # Raised whenever prepare() or the blocking keys change, so the database run redoes the
 # stored features and keys of every customer once (refresh.fingerprint includes it).
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Blocking (issue 17, part 2): a pair sharing a strong key is always compared; nicknames
 meet their full name in one village; one name meets itself across scripts and address
-lengths. No database."""
+lengths; a phone or ID number typed one digit off meets the right one. No database."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from customers.matching.candidates import (
     NAME_SPLIT,
     BlockStats,
     Record,
+    blocking_keys,
     candidate_pairs,
     prepare_all,
 )
+from customers.matching.records import normalize_id_number
 
 OFFICE = "0539-8888-6666"
 
@@ -190,3 +192,70 @@ def test_a_crowded_surname_and_village_name_is_compared_within_one_town():
     pairs, _ = _pairs(records)
     assert frozenset(("full", "nick")) in pairs
     assert frozenset(("w1", "w2")) not in pairs
+
+
+def test_a_phone_one_digit_off_meets_the_same_surname_only():
+    records = [
+        Record(id="full", name="黄杰", phones=("138 5399 1234",), address="沂南县青驼镇刘家庄"),
+        # A nickname with the number mistyped in its last digit, no address.
+        Record(id="nick", name="黄老板", phones=("13853991235",)),
+        # A nickname in traditional characters, a digit wrong in the first half.
+        Record(id="trad", name="黃總", phones=("+86 139 5399 1234",)),
+        # Near pairs that must not meet: another surname one digit off, and a number two
+        # digits off (one in each half).
+        Record(id="other", name="赵强", phones=("138 5399 1236",)),
+        Record(id="far", name="黄军", phones=("139 5399 1236",)),
+        # A crowd of 黄 whose numbers share neither half with anyone's.
+        *[
+            Record(id=f"h{k}", name="黄某", phones=(f"13{k:04d}{k * 7919 % 100000:05d}",))
+            for k in range(NAME_SPLIT + 10)
+        ],
+    ]
+    pairs, _ = _pairs(records)
+    assert frozenset(("full", "nick")) in pairs
+    assert frozenset(("full", "trad")) in pairs
+    assert frozenset(("full", "other")) not in pairs
+    assert frozenset(("full", "far")) not in pairs
+    crowd = {f"h{k}" for k in range(NAME_SPLIT + 10)}
+    assert not any(pair & crowd for pair in pairs)
+
+
+def test_a_resident_id_number_one_digit_off_meets_the_valid_number():
+    valid = "371321198001011238"
+    typo = "371321198001071238"  # digit 14 mistyped: fails the check digit
+    swapped = "371321198010011238"  # digits 11 and 12 swapped
+    assert normalize_id_number(valid) == (valid, True)
+    assert not normalize_id_number(typo)[1]
+    assert not normalize_id_number(swapped)[1]
+    records = [
+        Record(id="valid", name="王志强", id_number=valid),
+        Record(id="typo", name="王晶", id_number=typo, address="沂南县青驼镇刘家庄"),
+        Record(id="swap", name="王志强", id_number=swapped),
+        # Two digits off: another person, not a typo of this number.
+        Record(id="two", name="王军", id_number="371321198002071238"),
+    ]
+    pairs, _ = _pairs(records)
+    assert frozenset(("valid", "typo")) in pairs
+    assert frozenset(("valid", "swap")) in pairs
+    assert frozenset(("valid", "two")) not in pairs
+    # A valid number makes no extra key: every number one slip from it fails its check.
+    (f,) = prepare_all([Record(id="v", name="王志强", id_number=valid)])
+    assert [k for k in blocking_keys(f) if k[0] in "ij"] == [f"i:{valid}"]
+
+
+def test_another_identifier_one_slip_off_meets_itself():
+    # FEBRL's soc_sec_id: no check digit, so every form with one digit left out is a key.
+    records = [
+        Record(id="a", name="ezis nathan", id_number="4871098"),
+        Record(id="b", name="nathan", id_number="4874098"),  # a digit wrong
+        Record(id="c", name="snell sophie", id_number="8638391"),
+        Record(id="d", name="sophie snell", id_number="8368391"),  # two digits swapped
+        Record(id="e", name="snell sophie", id_number="8638391" + "2"),  # a digit added
+        Record(id="f", name="mccarthy", id_number="6539267"),
+        Record(id="g", name="mccarthy alexander", id_number="6531276"),  # not one slip
+    ]
+    pairs, _ = _pairs(records)
+    assert frozenset(("a", "b")) in pairs
+    assert frozenset(("c", "d")) in pairs
+    assert frozenset(("c", "e")) in pairs
+    assert frozenset(("f", "g")) not in pairs
