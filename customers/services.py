@@ -106,8 +106,8 @@ def customer_lock_for_write(customer: Customer | int, *, actor: Any) -> Customer
     contact log, a service record, a phone …) and return him as he is now. Call it first,
     before taking any other lock, inside the write's transaction.
 
-    A merge locks both customers' rows the same way (customers.matching.merge._lock) before
-    it moves their rows, so the two take turns: a write that gets the lock first commits
+    A merge locks both customers' rows the same way (customers.matching.merge.apply._lock)
+    before it moves their rows, so the two take turns: a write that gets the lock first commits
     before the merge looks for rows to move (its row moves to the survivor); a write that
     waits for the merge then finds a tombstone and is refused (CustomerMerged) instead of
     leaving its row on the merged-away customer, where nobody would see it. Customer.objects
