@@ -153,7 +153,7 @@ def _reasons(match: Any) -> list[dict[str, Any]]:
 
 
 def import_check(
-    *, actor: Any, batch: ImportBatch, progress: Progress | None = None
+    *, actor: roles.Actor, batch: ImportBatch, progress: Progress | None = None
 ) -> ImportBatch:
     """Run the dry run of a mapped batch and store its rows; the batch ends CHECKED."""
     roles.require(roles.can_import_customers, actor)

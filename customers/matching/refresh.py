@@ -249,7 +249,7 @@ def _write_queue(
 
 def duplicates_refresh(
     *,
-    actor: Any,
+    actor: roles.Actor,
     full: bool = False,
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress | None = None,

@@ -23,7 +23,7 @@ def latest_month() -> dt.date | None:
 
 
 def tier_list(
-    *, user: Any, month: dt.date | None, tier: str = "", manager: int | None = None
+    *, user: roles.Actor, month: dt.date | None, tier: str = "", manager: int | None = None
 ) -> QuerySet[TierSnapshot]:
     """A month's snapshots the user may see (tiers come from money: not for service)."""
     if not roles.can_view_money(user) or month is None:
@@ -55,7 +55,7 @@ def tier_counts(qs: QuerySet[TierSnapshot]) -> dict[str, int]:
     return {t: counts.get(t, 0) for t in TierSnapshot.Tier.values}
 
 
-def tier_history(*, user: Any, customer: Any, limit: int = 12) -> list[TierSnapshot] | None:
+def tier_history(*, user: roles.Actor, customer: Any, limit: int = 12) -> list[TierSnapshot] | None:
     """The customer's last snapshots, newest first (None when the user may not see money)."""
     if not roles.can_view_money(user):
         return None

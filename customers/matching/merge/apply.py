@@ -54,7 +54,7 @@ def _tombstone(
     survivor: Customer,
     derived: Mapping[str, Any],
     *,
-    actor: Any,
+    actor: roles.Actor,
     tag: str,
     now: dt.datetime,
 ) -> None:
@@ -111,7 +111,7 @@ def _check_pair(survivor: Customer | None, loser: Customer | None) -> None:
 
 def merge_preview(
     *,
-    actor: Any,
+    actor: roles.Actor,
     survivor: Customer,
     loser: Customer,
     choices: Mapping[str, str] | None = None,
@@ -169,7 +169,7 @@ def merge_preview(
 @transaction.atomic
 def customer_merge(
     *,
-    actor: Any,
+    actor: roles.Actor,
     survivor: Customer,
     loser: Customer,
     choices: Mapping[str, str] | None = None,
@@ -190,7 +190,7 @@ def customer_merge(
         survivor=survivor,
         loser=loser,
         candidate=candidate,
-        merged_by=actor,
+        merged_by=roles.signed_in(actor),
         merged_at=now,
         loser_snapshot=_snapshot(loser),
     )
@@ -257,7 +257,7 @@ def customer_merge(
     pair = DuplicateCandidate.objects.filter(low_id=low, high_id=high).first()
     if pair is not None:
         pair.status = DuplicateCandidate.Status.MERGED
-        pair.decided_by = actor
+        pair.decided_by = roles.signed_in(actor)
         pair.decided_at = now
         pair.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
         if record.candidate_id is None:
@@ -289,7 +289,7 @@ def _forget(*pks: Any) -> None:
     MatchState.objects.filter(customer_id__in=pks).delete()
 
 
-def _log(actor: Any, kind: str, record: MergeRecord) -> None:
+def _log(actor: roles.Actor, kind: str, record: MergeRecord) -> None:
     from dealercrm.models import SecurityEvent
     from dealercrm.security import log_event
 

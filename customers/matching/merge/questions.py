@@ -25,7 +25,9 @@ def _questions(survivor: Customer, loser: Customer) -> list[MergeQuestion]:
     return asked
 
 
-def merge_question_list(*, actor: Any, survivor: Customer, loser: Customer) -> list[MergeQuestion]:
+def merge_question_list(
+    *, actor: roles.Actor, survivor: Customer, loser: Customer
+) -> list[MergeQuestion]:
     """What the merge of this pair asks the archivist (the pair page's required choices)."""
     roles.require(roles.can_merge, actor)
     return _questions(survivor, loser)
@@ -69,7 +71,7 @@ def _checked_answers(
 
 def _answer(
     *,
-    actor: Any,
+    actor: roles.Actor,
     survivor: Customer,
     loser: Customer,
     questions: Sequence[MergeQuestion],

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 from guardian.models.models import BaseObjectPermission
 
 from customers.models import Customer
+from dealercrm import roles
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def _history_model(model: type[models.Model]) -> Any:
 
 
 def _write_history(
-    model: type[models.Model], pks: list[Any], *, actor: Any, reason: str
+    model: type[models.Model], pks: list[Any], *, actor: roles.Actor, reason: str
 ) -> list[Any]:
     """One history row per moved row ("changed: customer"), tagged with the merge, so the
     dossier's history says where each row came from. Returns their ids."""

@@ -24,7 +24,7 @@ from .rows import _model, references
 
 
 @transaction.atomic
-def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
+def merge_undo(*, actor: roles.Actor, record: MergeRecord) -> MergeRecord:
     """Restore both customers: the rows that moved go back (those still on the survivor);
     anything the survivor got after the merge stays with it. The derived fields follow the
     rows back (a gold card that goes back makes the merged customer gold again, under his
@@ -145,7 +145,7 @@ def merge_undo(*, actor: Any, record: MergeRecord) -> MergeRecord:
         check_gold_cap(customer, was_gold=was_gold, old_manager_id=old_manager_id)
 
     record.status = MergeRecord.Status.UNDONE
-    record.undone_by = actor
+    record.undone_by = roles.signed_in(actor)
     record.undone_at = timezone.now()
     record.undo_notes = notes
     record.save()
