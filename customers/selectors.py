@@ -249,7 +249,7 @@ def customer_history(*, customer: Customer, limit: int = HISTORY_LIMIT) -> list[
     them in the same rows and can show what changed, without a query per entry.
     """
     sources = [(Customer, Customer.history.filter(id=customer.pk))] + [
-        (model, model.history.filter(customer_id=customer.pk))  # type: ignore[attr-defined]
+        (model, model.history.filter(customer_id=customer.pk))
         for model in (Phone, Shareholder, Machine, Operator, Project)
     ]
     entries: list[HistoryEntry] = []

@@ -63,7 +63,7 @@ def _build_line(data: Mapping[str, Any], catalogue: Mapping[str, Part]) -> Parts
         category=data.get("category") or (part.category if part else Category.PART),
         # None until _check_line() has said what is missing.
         quantity=_decimal(data.get("quantity")),  # type: ignore[misc]
-        unit_price=_decimal(data.get("unit_price")),  # type: ignore[misc]
+        unit_price=_decimal(data.get("unit_price")),
         discount_percent=_decimal(data.get("discount_percent")) or ZERO,
         unit_cost=_decimal(data.get("unit_cost")),
     )

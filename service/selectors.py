@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from customers.models import Customer, Machine
@@ -22,13 +22,14 @@ from dealercrm.security import not_found
 from .models import HourReading, MaintenanceForecast, ServiceRecord
 
 DOSSIER_RECORDS = 10
+_M = TypeVar("_M", bound=Model)
 
 
 def due_soon_days() -> int:
     return int(settings.DEALERCRM["MAINTENANCE_DUE_SOON_DAYS"])
 
 
-def _scoped(qs: QuerySet[Any], user: roles.Actor, path: str) -> QuerySet[Any]:
+def _scoped(qs: QuerySet[_M], user: roles.Actor, path: str) -> QuerySet[_M]:
     """Rows whose customer (reached through `path`) the user may see."""
     if roles.can_view_all_customers(user):
         return qs

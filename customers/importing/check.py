@@ -368,7 +368,8 @@ def _check_serials(
     def target(number: int) -> int | None:
         v = verdicts.get(number) or {}
         if v.get("verdict") == Verdict.EXISTING:
-            return v["customer"]
+            customer: int | None = v["customer"]
+            return customer
         if v.get("verdict") == Verdict.DUPLICATE:
             return target(v["row"])
         return None

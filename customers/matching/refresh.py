@@ -147,7 +147,7 @@ def _changed_since(since: Any) -> set[int]:
         )
         # Deleted rows leave only their history.
         ids.update(
-            model.history.filter(history_date__gte=since, history_type="-").values_list(  # type: ignore[attr-defined]
+            model.history.filter(history_date__gte=since, history_type="-").values_list(
                 "customer_id", flat=True
             )
         )

@@ -269,4 +269,5 @@ def customer_traits(*, user: roles.Actor, customer: Customer) -> list[TraitResul
     if not roles.can_view_gold_candidates(user):
         raise Http404("No such customer")
     row = with_traits(Customer.objects.filter(pk=customer.pk)).get()
-    return attach_traits([row])[0].traits  # type: ignore[attr-defined]
+    traits: list[TraitResult] = attach_traits([row])[0].traits  # type: ignore[attr-defined]
+    return traits

@@ -207,6 +207,6 @@ def dossier_gold(*, user: roles.Actor, customer: Customer) -> GoldSection | None
     )
     return GoldSection(
         card=card,
-        balance=card.balance if card is not None else ZERO,  # type: ignore[attr-defined]
+        balance=card.balance if card is not None else ZERO,
         can_manage=roles.can_manage_gold_cards(user),
     )

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from customers.models import Customer
 from customers.selectors import visible_customers
 from dealercrm import roles
 from dealercrm.months import shift_month, window_of
@@ -19,7 +20,8 @@ from .purchases import Uncosted, uncosted_revenue
 
 
 def latest_month() -> dt.date | None:
-    return TierSnapshot.objects.aggregate(m=Max("month"))["m"]
+    month: dt.date | None = TierSnapshot.objects.aggregate(m=Max("month"))["m"]
+    return month
 
 
 def tier_list(
@@ -62,7 +64,7 @@ def tier_history(*, user: roles.Actor, customer: Any, limit: int = 12) -> list[T
     return list(TierSnapshot.objects.filter(customer=customer).order_by("-month")[:limit])
 
 
-def with_latest_tier(qs: QuerySet[Any]) -> QuerySet[Any]:
+def with_latest_tier(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     """Annotate each customer with the tier of his newest snapshot (`latest_tier`)."""
     newest = TierSnapshot.objects.filter(customer=OuterRef("pk")).order_by("-month")
     return qs.annotate(latest_tier=Subquery(newest.values("tier")[:1]))

@@ -62,7 +62,7 @@ def _option(card: GoldCard, holder: Customer, other: GoldCard, *, kept: bool) ->
             (_label("issued_on"), card.issued_on.isoformat()),
             (_("Credit balance (CNY)"), money(balance_of(holder.pk))),
             (
-                str(capfirst(Customer._meta.get_field("manager").verbose_name)),  # type: ignore[union-attr]
+                str(capfirst(Customer._meta.get_field("manager").verbose_name)),
                 person(holder.manager),
             ),
         ),

@@ -280,8 +280,8 @@ def customer_merge(
 
 
 def _last_history(customer: Customer) -> dict[str, Any]:
-    latest = customer.history.order_by("-history_id").values_list("pk", flat=True).first()  # type: ignore[attr-defined]
-    return {"model": Customer.history.model._meta.label, "pks": [latest] if latest else []}  # type: ignore[attr-defined]
+    latest = customer.history.order_by("-history_id").values_list("pk", flat=True).first()
+    return {"model": Customer.history.model._meta.label, "pks": [latest] if latest else []}
 
 
 def _forget(*pks: Any) -> None:
