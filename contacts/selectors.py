@@ -31,7 +31,7 @@ class LogFilters:
 
 
 def contact_logs_for(
-    *, user: Any, customer: Customer, filters: LogFilters | None = None
+    *, user: roles.Actor, customer: Customer, filters: LogFilters | None = None
 ) -> QuerySet[ContactLog]:
     """A customer's contact log, newest first; the caller got `customer` from a selector."""
     if not roles.can_view_contact_logs(user):
@@ -45,7 +45,7 @@ def contact_logs_for(
     return qs.order_by("-occurred_at", "-id")
 
 
-def contact_log_list(*, user: Any) -> QuerySet[ContactLog]:
+def contact_log_list(*, user: roles.Actor) -> QuerySet[ContactLog]:
     if not roles.can_view_contact_logs(user):
         return ContactLog.objects.none()
     return (
@@ -55,7 +55,7 @@ def contact_log_list(*, user: Any) -> QuerySet[ContactLog]:
     )
 
 
-def contact_log_get(*, user: Any, pk: Any) -> ContactLog:
+def contact_log_get(*, user: roles.Actor, pk: Any) -> ContactLog:
     try:
         return contact_log_list(user=user).get(pk=pk)
     except (ContactLog.DoesNotExist, ValueError, TypeError) as exc:
@@ -65,7 +65,7 @@ def contact_log_get(*, user: Any, pk: Any) -> ContactLog:
 # --- submissions -----------------------------------------------------------------------
 
 
-def submission_list(*, user: Any, status: str = "") -> QuerySet[Submission]:
+def submission_list(*, user: roles.Actor, status: str = "") -> QuerySet[Submission]:
     if roles.can_view_all_submissions(user):
         qs = Submission.objects.all()
     elif roles.can_submit_report(user):
@@ -77,7 +77,7 @@ def submission_list(*, user: Any, status: str = "") -> QuerySet[Submission]:
     return qs.select_related("author", "customer", "handled_by", "contact_log")
 
 
-def inbox(*, user: Any) -> QuerySet[Submission]:
+def inbox(*, user: roles.Actor) -> QuerySet[Submission]:
     """Pending submissions, oldest first (index submission_inbox_idx)."""
     if not roles.can_file_submissions(user):
         return Submission.objects.none()
@@ -88,13 +88,13 @@ def inbox(*, user: Any) -> QuerySet[Submission]:
     )
 
 
-def inbox_count(*, user: Any) -> int:
+def inbox_count(*, user: roles.Actor) -> int:
     if not roles.can_file_submissions(user):
         return 0
     return Submission.objects.filter(status=Submission.Status.PENDING).count()
 
 
-def submission_get(*, user: Any, pk: Any) -> Submission:
+def submission_get(*, user: roles.Actor, pk: Any) -> Submission:
     try:
         submission = (
             Submission.objects.select_related("author", "customer", "handled_by", "corrects")
@@ -133,7 +133,9 @@ ACTIVE_PHONES = Prefetch("phones", queryset=Phone.objects.filter(is_active=True)
 REMINDER_PHONES = Prefetch("customer__phones", queryset=Phone.objects.filter(is_active=True))
 
 
-def manager_home(*, user: Any, today: dt.date | None = None, limit: int = 20) -> ManagerHome:
+def manager_home(
+    *, user: roles.SignedIn, today: dt.date | None = None, limit: int = 20
+) -> ManagerHome:
     today = today or timezone.localdate()
     start, end = month_bounds(today)
     mine = (
@@ -179,7 +181,9 @@ def manager_home(*, user: Any, today: dt.date | None = None, limit: int = 20) ->
 # --- monthly reports ---------------------------------------------------------------------
 
 
-def monthly_report_list(*, user: Any, month: dt.date | None = None) -> QuerySet[MonthlyReport]:
+def monthly_report_list(
+    *, user: roles.Actor, month: dt.date | None = None
+) -> QuerySet[MonthlyReport]:
     if roles.can_view_all_monthly_reports(user):
         qs = MonthlyReport.objects.all()
     elif roles.can_submit_report(user):
@@ -198,7 +202,7 @@ def monthly_report_list(*, user: Any, month: dt.date | None = None) -> QuerySet[
     )
 
 
-def monthly_report_get(*, user: Any, pk: Any) -> MonthlyReport:
+def monthly_report_get(*, user: roles.Actor, pk: Any) -> MonthlyReport:
     try:
         report = MonthlyReport.objects.select_related("manager").get(pk=pk)
     except (MonthlyReport.DoesNotExist, ValueError, TypeError) as exc:
@@ -215,11 +219,11 @@ def monthly_report_entries(*, report: MonthlyReport) -> list[Any]:
 # --- notifications ----------------------------------------------------------------------
 
 
-def notifications_for(*, user: Any) -> QuerySet[Notification]:
+def notifications_for(*, user: roles.SignedIn) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
-def unread_count(*, user: Any) -> int:
+def unread_count(*, user: roles.SignedIn) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
@@ -227,7 +231,7 @@ def unread_count(*, user: Any) -> int:
 
 
 def reminder_list(
-    *, user: Any, month: dt.date | None = None, status: str = "", kind: str = ""
+    *, user: roles.Actor, month: dt.date | None = None, status: str = "", kind: str = ""
 ) -> QuerySet[Reminder]:
     if roles.can_view_all_reminders(user):
         qs = Reminder.objects.all()
@@ -261,7 +265,7 @@ class ComplianceRow:
         return round(100 * self.contacted / self.due, 1) if self.due else None
 
 
-def compliance(*, user: Any, month: dt.date) -> list[ComplianceRow]:
+def compliance(*, user: roles.Actor, month: dt.date) -> list[ComplianceRow]:
     """Per manager: the month's gold-contact reminders, done, missed and still open."""
     rows = (
         reminder_list(user=user, month=month, kind=Reminder.Kind.GOLD_CONTACT)

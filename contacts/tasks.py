@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 def _retry_countdown(retries: int) -> float:
     """Exponential backoff with jitter: base, 2×base, 4×base … capped at 10 minutes."""
     base = float(settings.DEALERCRM["EMAIL_RETRY_BASE_SECONDS"])
-    return min(600.0, base * 2**retries) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
+    return min(600.0, base * 2.0**retries) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
 
 
 @shared_task(bind=True, name="contacts.send_notification_email", max_retries=5)

@@ -453,7 +453,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         request,
         "contacts/notification_list.html",
         {
-            "page": page_of(request, selectors.notifications_for(user=request.user)),
+            "page": page_of(
+                request, selectors.notifications_for(user=roles.signed_in(request.user))
+            ),
             "querystring": "",
         },
     )

@@ -30,7 +30,7 @@ class DossierFormMixin:
     """Dates as HTML5 date inputs and the field classes our stylesheet expects."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             if isinstance(field, forms.DateField):
                 field.widget = DATE_WIDGET

@@ -82,13 +82,13 @@ def at_risk_filter(today: dt.date | None = None) -> Q:
     )
 
 
-def visible_customers(*, user: Any) -> QuerySet[Customer]:
+def visible_customers(*, user: roles.Actor) -> QuerySet[Customer]:
     """Every list, search, count and lookup starts here; merged duplicates (tombstones
     pointing at the dossier they were merged into) are never among them."""
     return _visible_customers(user=user).filter(merged_into__isnull=True)
 
 
-def _visible_customers(*, user: Any) -> QuerySet[Customer]:
+def _visible_customers(*, user: roles.Actor) -> QuerySet[Customer]:
     if roles.can_view_all_customers(user):
         return Customer.objects.all()
     if roles.can_view_customers(user):
@@ -96,7 +96,7 @@ def _visible_customers(*, user: Any) -> QuerySet[Customer]:
     return Customer.objects.none()
 
 
-def visible_count(*, user: Any) -> int:
+def visible_count(*, user: roles.Actor) -> int:
     """visible_customers(user=user).count(), for a sales manager from his own rows: his view
     permissions (one per customer) less the few merged tombstones among them. Counting the
     customers with an EXISTS on the permissions merged all 100,000 live ids with his
@@ -116,7 +116,7 @@ def visible_count(*, user: Any) -> int:
     )
 
 
-def _granted(user: Any, ref: str) -> Exists:
+def _granted(user: roles.SignedIn, ref: str) -> Exists:
     """The user's guardian view permission on the customer `ref` points at (kept in step
     with the assignment), as an EXISTS on the direct-FK table: guardian's
     get_objects_for_user ORs user and group grants and made PostgreSQL probe every
@@ -131,7 +131,7 @@ def _granted(user: Any, ref: str) -> Exists:
     )
 
 
-def visible_customers_filter(*, user: Any, prefix: str = "") -> Q:
+def visible_customers_filter(*, user: roles.Actor, prefix: str = "") -> Q:
     """The customers of visible_customers() as a condition: on customers themselves, or
     on rows that point at one through `prefix` (e.g. "customer" on a tier snapshot).
     Neither joins nor lists the customers table again: a manager's permission rows are
@@ -232,7 +232,9 @@ def is_search(filters: CustomerFilters) -> bool:
 FLAG_FIELDS = {"gold": "is_gold_card", "benchmark": "is_benchmark", "key_account": "is_key_account"}
 
 
-def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> QuerySet[Customer]:
+def customer_list(
+    *, user: roles.Actor, filters: CustomerFilters | None = None
+) -> QuerySet[Customer]:
     filters = filters or CustomerFilters()
     qs = visible_customers(user=user)
     qs = search_customers(qs, filters.search)
@@ -262,7 +264,7 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
     )
 
 
-def customer_get(*, user: Any, pk: Any) -> Customer:
+def customer_get(*, user: roles.Actor, pk: Any) -> Customer:
     """The customer if the user may see it, else 404 (never 403: no existence leak)."""
     try:
         return visible_customers(user=user).select_related("manager", "sales_region").get(pk=pk)
@@ -270,7 +272,7 @@ def customer_get(*, user: Any, pk: Any) -> Customer:
         raise not_found(Customer, pk, "customer") from exc
 
 
-def row_get(*, user: Any, customer: Customer, model: type[Any], pk: Any) -> Any:
+def row_get(*, user: roles.Actor, customer: Customer, model: type[Any], pk: Any) -> Any:
     """A related row of a customer the user may see, else 404."""
     try:
         return model.objects.get(customer=customer, pk=pk)
@@ -313,7 +315,7 @@ def customer_history(*, customer: Customer, limit: int = HISTORY_LIMIT) -> list[
     them in the same rows and can show what changed, without a query per entry.
     """
     sources = [(Customer, Customer.history.filter(id=customer.pk))] + [
-        (model, model.history.filter(customer_id=customer.pk))  # type: ignore[attr-defined]
+        (model, model.history.filter(customer_id=customer.pk))
         for model in (Phone, Shareholder, Machine, Operator, Project)
     ]
     entries: list[HistoryEntry] = []
@@ -349,7 +351,7 @@ def customer_history(*, customer: Customer, limit: int = HISTORY_LIMIT) -> list[
     return entries[:limit]
 
 
-def managers_for_filter(*, user: Any) -> QuerySet[Any]:
+def managers_for_filter(*, user: roles.Actor) -> QuerySet[Any]:
     from django.contrib.auth import get_user_model
 
     if not roles.can_view_all_managers(user):

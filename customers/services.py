@@ -48,7 +48,7 @@ def _apply(instance: Row, data: Mapping[str, Any]) -> Row:
     return instance
 
 
-def _save(instance: Row, *, actor: Any) -> Row:
+def _save(instance: Row, *, actor: roles.Actor) -> Row:
     instance.full_clean()
     instance._history_user = actor  # type: ignore[attr-defined]
     instance.save()
@@ -101,13 +101,13 @@ class PossibleDuplicates(ValidationError):
         )
 
 
-def customer_lock_for_write(customer: Customer | int, *, actor: Any) -> Customer:
+def customer_lock_for_write(customer: Customer | int, *, actor: roles.Actor) -> Customer:
     """Lock a customer's row for a write that changes him or attaches a row to him (a
     contact log, a service record, a phone …) and return him as he is now. Call it first,
     before taking any other lock, inside the write's transaction.
 
-    A merge locks both customers' rows the same way (customers.matching.merge._lock) before
-    it moves their rows, so the two take turns: a write that gets the lock first commits
+    A merge locks both customers' rows the same way (customers.matching.merge.apply._lock)
+    before it moves their rows, so the two take turns: a write that gets the lock first commits
     before the merge looks for rows to move (its row moves to the survivor); a write that
     waits for the merge then finds a tombstone and is refused (CustomerMerged) instead of
     leaving its row on the merged-away customer, where nobody would see it. Customer.objects
@@ -198,7 +198,7 @@ def _sync_manager_permission(customer: Customer, old_manager_id: int | None) -> 
 @transaction.atomic
 def customer_create(
     *,
-    actor: Any,
+    actor: roles.Actor,
     data: Mapping[str, Any],
     phones: Iterable[Mapping[str, Any]] = (),
     confirm_new: bool = False,
@@ -248,7 +248,7 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_update(*, actor: Any, customer: Customer, data: Mapping[str, Any]) -> Customer:
+def customer_update(*, actor: roles.Actor, customer: Customer, data: Mapping[str, Any]) -> Customer:
     roles.require(roles.can_write_dossier, actor)
     customer = customer_lock_for_write(customer, actor=actor)
     old_manager_id, was_gold = customer.manager_id, customer.is_gold_card
@@ -260,12 +260,12 @@ def customer_update(*, actor: Any, customer: Customer, data: Mapping[str, Any]) 
     return customer
 
 
-def customer_assign_manager(*, actor: Any, customer: Customer, manager: Any) -> Customer:
+def customer_assign_manager(*, actor: roles.Actor, customer: Customer, manager: Any) -> Customer:
     return customer_update(actor=actor, customer=customer, data={"manager": manager})
 
 
 @transaction.atomic
-def customer_delete(*, actor: Any, customer: Customer) -> None:
+def customer_delete(*, actor: roles.Actor, customer: Customer) -> None:
     """Delete a dossier. Records other people rely on (a manager's reports, service
     documents) protect it: then the answer is a clear error and nothing is deleted."""
     roles.require(roles.can_write_dossier, actor)
@@ -319,7 +319,9 @@ def _check_row(row: models.Model) -> None:
 
 
 @transaction.atomic
-def row_add(*, actor: Any, customer: Customer, model: type[Row], data: Mapping[str, Any]) -> Row:
+def row_add(
+    *, actor: roles.Actor, customer: Customer, model: type[Row], data: Mapping[str, Any]
+) -> Row:
     """Add a phone, shareholder, machine, operator or project to a dossier."""
     roles.require(roles.can_write_dossier, actor)
     if model not in ROW_MODELS.values():
@@ -331,7 +333,7 @@ def row_add(*, actor: Any, customer: Customer, model: type[Row], data: Mapping[s
 
 
 @transaction.atomic
-def row_update(*, actor: Any, row: Row, data: Mapping[str, Any]) -> Row:
+def row_update(*, actor: roles.Actor, row: Row, data: Mapping[str, Any]) -> Row:
     roles.require(roles.can_write_dossier, actor)
     row = type(row)._default_manager.select_for_update().get(pk=row.pk)
     _apply(row, data)
@@ -340,18 +342,18 @@ def row_update(*, actor: Any, row: Row, data: Mapping[str, Any]) -> Row:
 
 
 @transaction.atomic
-def row_delete(*, actor: Any, row: models.Model) -> None:
+def row_delete(*, actor: roles.Actor, row: models.Model) -> None:
     roles.require(roles.can_write_dossier, actor)
     row._history_user = actor  # type: ignore[attr-defined]
     row.delete()
 
 
-def phone_add(*, actor: Any, customer: Customer, data: Mapping[str, Any]) -> Phone:
+def phone_add(*, actor: roles.Actor, customer: Customer, data: Mapping[str, Any]) -> Phone:
     return row_add(actor=actor, customer=customer, model=Phone, data=data)
 
 
 @transaction.atomic
-def phone_retire(*, actor: Any, phone: Phone, on: Any = None) -> Phone:
+def phone_retire(*, actor: roles.Actor, phone: Phone, on: Any = None) -> Phone:
     """Mark a number obsolete: it stays in the dossier as history (a changed number)."""
     from django.utils import timezone
 
@@ -362,6 +364,6 @@ def phone_retire(*, actor: Any, phone: Phone, on: Any = None) -> Phone:
     )
 
 
-def shareholder_leave(*, actor: Any, shareholder: Shareholder, on: Any) -> Shareholder:
+def shareholder_leave(*, actor: roles.Actor, shareholder: Shareholder, on: Any) -> Shareholder:
     """A shareholder leaves: the row keeps its history with a left date."""
     return row_update(actor=actor, row=shareholder, data={"left_on": on})

@@ -50,13 +50,13 @@ class Dossier:
     tiers: list[HistoryRow] | None = None  # newest first, None when not allowed
 
 
-def _tiers(*, user: Any, customer: Customer) -> list[HistoryRow] | None:
+def _tiers(*, user: roles.Actor, customer: Customer) -> list[HistoryRow] | None:
     """The last 12 months' tiers with the reason of each move (one query)."""
     snapshots = tier_history(user=user, customer=customer)
     return None if snapshots is None else history_with_reasons(snapshots)
 
 
-def dossier_get(*, user: Any, pk: Any) -> Dossier:
+def dossier_get(*, user: roles.Actor, pk: Any) -> Dossier:
     """Everything the dossier page shows, in a fixed number of queries."""
     customer = customer_get(user=user, pk=pk)
     show_personal = roles.can_view_personal(user)

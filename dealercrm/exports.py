@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -131,7 +131,7 @@ class _CountingRows:
         self._rows = rows
         self.count = 0
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Sequence[Any]]:
         for row in self._rows:
             self.count += 1
             yield row

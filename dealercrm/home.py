@@ -77,7 +77,7 @@ class ArchivistDay:
     imports: list[ImportBatch] = field(default_factory=list)
 
 
-def executive_day(*, user: Any, today: dt.date | None = None) -> ExecutiveDay:
+def executive_day(*, user: roles.Actor, today: dt.date | None = None) -> ExecutiveDay:
     today = today or timezone.localdate()
     month = today.replace(day=1)
     customers = customer_selectors.visible_customers(user=user)
@@ -107,7 +107,7 @@ def executive_day(*, user: Any, today: dt.date | None = None) -> ExecutiveDay:
     return day
 
 
-def service_day(*, user: Any, today: dt.date | None = None) -> ServiceDay:
+def service_day(*, user: roles.Actor, today: dt.date | None = None) -> ServiceDay:
     today = today or timezone.localdate()
     due = service_selectors.maintenance_due(
         user=user, filters=service_selectors.DueFilters(within_days=WEEK), today=today
@@ -133,7 +133,7 @@ def service_day(*, user: Any, today: dt.date | None = None) -> ServiceDay:
     )
 
 
-def archivist_day(*, user: Any) -> ArchivistDay:
+def archivist_day(*, user: roles.Actor) -> ArchivistDay:
     inbox = contact_selectors.inbox(user=user)
     return ArchivistDay(
         to_file=inbox.count(),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 
-from dealercrm.roles import SYSTEM_USERNAME
+from dealercrm.roles import SYSTEM_USERNAME, SignedIn
 
 
-def system_actor() -> Any:
+def system_actor() -> SignedIn:
     """The `system` user, created on first use with no usable password."""
     User = get_user_model()
     user, created = User.objects.get_or_create(

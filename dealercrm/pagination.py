@@ -73,7 +73,8 @@ class CappedPaginator(Paginator):
     def exact_num_pages(self) -> int:
         if not self.capped:
             return int(self.num_pages)
-        return max(1, math.ceil(Paginator.count.func(self) / self.per_page))  # type: ignore[attr-defined]
+        counted = int(Paginator.count.func(self))  # type: ignore[attr-defined]
+        return max(1, math.ceil(counted / self.per_page))
 
     def validate_number(self, number: Any) -> int:
         if not self.capped:

@@ -22,7 +22,8 @@ def _static_text(path: str) -> str:
         with open(found, encoding="utf-8") as fh:
             return fh.read()
     with staticfiles_storage.open(path) as fh:
-        return fh.read().decode("utf-8")
+        data: bytes = fh.read()  # a storage opens files in binary mode
+        return data.decode("utf-8")
 
 
 @require_GET

@@ -194,7 +194,7 @@ def lockouts() -> Any:
     return LoginThrottle.objects.filter(locked_until__gt=timezone.now()).order_by("-locked_until")
 
 
-def lockout_clear(*, actor: Any, request: Any, throttle: LoginThrottle) -> None:
+def lockout_clear(*, actor: roles.Actor, request: Any, throttle: LoginThrottle) -> None:
     roles.require(roles.can_clear_lockouts, actor)
     throttle.delete()
     log_event(

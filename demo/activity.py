@@ -19,6 +19,7 @@ from contacts import services as contacts
 from contacts.models import ContactLog, Submission
 from customers import services as customers
 from customers.models import Customer, Machine
+from dealercrm import roles
 from demo.activity_plan import (
     MONTHS,
     Contact,
@@ -69,7 +70,7 @@ class ActivityStats:
 
 
 class Writer:
-    def __init__(self, *, actor: Any, users: dict[str, Any], now: dt.datetime) -> None:
+    def __init__(self, *, actor: roles.Actor, users: dict[str, Any], now: dt.datetime) -> None:
         self.actor = actor
         self.technician = users["service1"]
         self.executive = users["exec1"]
@@ -123,7 +124,7 @@ class Writer:
         }
         staff = self.executive if event.by_executive else customer.manager
         age = (self.today - event.at.date()).days
-        if staff == customer.manager and age <= REPORTED_DAYS:
+        if staff is not None and staff == customer.manager and age <= REPORTED_DAYS:
             report = contacts.submission_create(actor=staff, data=data, customer=customer)
             # Only this month's: last month was closed with what the archivist had filed.
             recent = age <= PENDING_DAYS and event.at.date() >= self.today.replace(day=1)
@@ -332,7 +333,7 @@ class Writer:
                 self.reading(customer, month.replace(day=events.reading_day))
 
 
-def ensure_catalogue(actor: Any) -> int:
+def ensure_catalogue(actor: roles.Actor) -> int:
     have = set(Part.objects.values_list("part_number", flat=True))
     created = 0
     for number, name, category, unit, price, cost in CATALOGUE:
@@ -354,7 +355,7 @@ def ensure_catalogue(actor: Any) -> int:
     return created
 
 
-def fill_machine_costs(actor: Any, demo: Iterable[Customer]) -> int:
+def fill_machine_costs(actor: roles.Actor, demo: Iterable[Customer]) -> int:
     """Machines from us seeded before purchase_cost existed get one, as the archivist would."""
     missing = Machine.objects.filter(
         customer__in=demo,
@@ -371,7 +372,7 @@ def fill_machine_costs(actor: Any, demo: Iterable[Customer]) -> int:
 
 
 def write_activity(
-    *, actor: Any, users: dict[str, Any], now: dt.datetime | None = None
+    *, actor: roles.Actor, users: dict[str, Any], now: dt.datetime | None = None
 ) -> ActivityStats:
     now = now or timezone.now()
     this_month = timezone.localtime(now).date().replace(day=1)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from customers.models import Customer, Machine
+from dealercrm import roles
 from demo.spec import REF_PREFIX
 from loyalty import selectors, services
 from loyalty.models import GoldAward, GoldCard, LedgerEntry, Referral, Tender
@@ -44,7 +45,7 @@ def _issued_on(customer: Customer, today: date) -> date:
     return today - timedelta(days=(customer.pk * 37) % window)
 
 
-def _traits(actor: Any, customer: Customer) -> dict[str, str]:
+def _traits(actor: roles.Actor, customer: Customer) -> dict[str, str]:
     found = {
         t.code: t.form_evidence
         for t in selectors.customer_traits(user=actor, customer=customer)
@@ -57,7 +58,7 @@ def _traits(actor: Any, customer: Customer) -> dict[str, str]:
     return found
 
 
-def _cards(actor: Any, demo: Any, today: date) -> int:
+def _cards(actor: roles.Actor, demo: Any, today: date) -> int:
     flagged = demo.filter(is_gold_card=True, manager__isnull=False).exclude(
         gold_cards__in=GoldCard.objects.exclude(state=GoldCard.State.REVOKED)
     )
@@ -86,7 +87,7 @@ def _first_purchase(customer: Customer) -> date | None:
     return machine.purchase_date if machine else None
 
 
-def _referrals(actor: Any, demo: Any, today: date) -> int:
+def _referrals(actor: roles.Actor, demo: Any, today: date) -> int:
     """Gold customers bring customers of their own region who bought from us after 2022."""
     holders = list(
         demo.filter(gold_cards__state=GoldCard.State.ACTIVE).order_by("external_ref")[:REFERRALS]
@@ -125,7 +126,7 @@ def _referrals(actor: Any, demo: Any, today: date) -> int:
     return created
 
 
-def _redemptions(actor: Any, demo: Any) -> int:
+def _redemptions(actor: roles.Actor, demo: Any) -> int:
     """Two gold customers spend part of their credits on a parts order, if orders exist."""
     done = 0
     for card in GoldCard.objects.filter(customer__in=demo, state=GoldCard.State.ACTIVE).order_by(
@@ -155,7 +156,7 @@ def _redemptions(actor: Any, demo: Any) -> int:
 TENDERS = ("{year}年装载机集中采购招标", "{year}年挖掘机租赁服务招标")
 
 
-def _tenders(actor: Any, demo: Any, today: date) -> int:
+def _tenders(actor: roles.Actor, demo: Any, today: date) -> int:
     created = 0
     for index, customer in enumerate(demo.filter(is_key_account=True).order_by("external_ref")):
         if Tender.objects.filter(customer=customer).exists():
@@ -173,7 +174,7 @@ def _tenders(actor: Any, demo: Any, today: date) -> int:
     return created
 
 
-def _award(actor: Any, today: date) -> bool:
+def _award(actor: roles.Actor, today: date) -> bool:
     year = today.year - 1
     if GoldAward.objects.filter(year=year).exists():
         return False
@@ -192,7 +193,7 @@ def _award(actor: Any, today: date) -> bool:
     return True
 
 
-def write_gold_programme(*, actor: Any, today: date) -> GoldStats:
+def write_gold_programme(*, actor: roles.Actor, today: date) -> GoldStats:
     demo = Customer.objects.filter(external_ref__startswith=REF_PREFIX)
     stats = GoldStats()
     stats.cards = _cards(actor, demo, today)
@@ -202,7 +203,7 @@ def write_gold_programme(*, actor: Any, today: date) -> GoldStats:
     return stats
 
 
-def write_gold_rewards(*, actor: Any, today: date, stats: GoldStats) -> GoldStats:
+def write_gold_rewards(*, actor: roles.Actor, today: date, stats: GoldStats) -> GoldStats:
     """What needs the activity first: redemptions spend credits on parts orders, and last
     year's gold user is ranked on what the gold customers bought."""
     demo = Customer.objects.filter(external_ref__startswith=REF_PREFIX)

@@ -90,7 +90,7 @@ def ensure_regions() -> dict[str, SalesRegion]:
 def write_customers(
     specs: list[CustomerSpec],
     *,
-    actor: Any,
+    actor: roles.Actor,
     users: dict[str, Any],
     regions: dict[str, SalesRegion],
 ) -> int:
@@ -118,7 +118,7 @@ def write_customers(
 def write_customer(
     spec: CustomerSpec,
     *,
-    actor: Any,
+    actor: roles.Actor,
     users: dict[str, Any],
     regions: dict[str, SalesRegion],
 ) -> Customer:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from faker import Faker
 
@@ -36,6 +36,8 @@ from demo.vocabulary import (
     City,
     Region,
 )
+
+_T = TypeVar("_T")
 
 SEED = 20261123
 
@@ -71,7 +73,7 @@ class DemoPieces:
         # Fuzzy name keys already used, so random people never look like planted duplicates.
         self.names: set[str] = set()
 
-    def _pick(self, weights: dict[Any, int]) -> Any:
+    def _pick(self, weights: dict[_T, int]) -> _T:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
     def _date(self, start: date, end: date) -> date:

@@ -228,7 +228,9 @@ class DashboardFilterForm(forms.Form):
         label=_("Sales manager"), queryset=get_user_model().objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, user: Any, default_month: dt.date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: roles.Actor, default_month: dt.date, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.default_month = default_month
         cast(forms.ModelChoiceField, self.fields["region"]).queryset = SalesRegion.objects.order_by(
@@ -236,8 +238,10 @@ class DashboardFilterForm(forms.Form):
         )
         if roles.can_view_all_dashboards(user):
             managers = roles.users_with_role(roles.SALES_MANAGER, active_only=False)
-        else:
+        elif user.is_authenticated:
             managers = get_user_model().objects.filter(pk=user.pk)
+        else:  # nobody: the anonymous user has no pk (pk=None matched no row either)
+            managers = get_user_model().objects.none()
         cast(PersonChoiceField, self.fields["manager"]).queryset = managers.order_by("username")
         self.shows_managers = roles.can_view_all_dashboards(user)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from customers.models import Customer, Machine
 from customers.signals import MergeQuestion
+from dealercrm import roles
 
 
 def machine_saved(sender: Any, instance: Machine, raw: bool = False, **kwargs: Any) -> None:
@@ -53,7 +54,7 @@ def merge_questions(
 
 def merge_answered(
     sender: Any,
-    actor: Any,
+    actor: roles.Actor,
     survivor: Customer,
     loser: Customer,
     answers: Mapping[str, Any],
@@ -68,7 +69,7 @@ def merge_answered(
 
 
 def merge_answer_undone(
-    sender: Any, actor: Any, done: Mapping[str, Any], **kwargs: Any
+    sender: Any, actor: roles.Actor, done: Mapping[str, Any], **kwargs: Any
 ) -> list[str]:
     from .services.card_merges import KEEP_CARD, keep_card_undo
 

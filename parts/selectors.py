@@ -26,7 +26,7 @@ from .models import PartsOrder, PartsOrderLine
 DOSSIER_ORDERS = 10
 
 
-def parts_orders(*, user: Any) -> QuerySet[PartsOrder]:
+def parts_orders(*, user: roles.Actor) -> QuerySet[PartsOrder]:
     if not roles.can_view_parts_orders(user):
         return PartsOrder.objects.none()
     if roles.can_view_all_customers(user):
@@ -35,7 +35,7 @@ def parts_orders(*, user: Any) -> QuerySet[PartsOrder]:
 
 
 def parts_order_list(
-    *, user: Any, customer: int | None = None, search: str = ""
+    *, user: roles.Actor, customer: int | None = None, search: str = ""
 ) -> QuerySet[PartsOrder]:
     qs = parts_orders(user=user)
     if customer:
@@ -53,7 +53,7 @@ def parts_order_list(
     )
 
 
-def parts_order_get(*, user: Any, pk: Any) -> PartsOrder:
+def parts_order_get(*, user: roles.Actor, pk: Any) -> PartsOrder:
     try:
         return parts_orders(user=user).select_related("customer", "created_by").get(pk=pk)
     except (PartsOrder.DoesNotExist, ValueError, TypeError) as exc:
@@ -75,7 +75,7 @@ class PartsSection:
 
 
 def dossier_parts(
-    *, user: Any, customer: Customer, today: dt.date | None = None
+    *, user: roles.Actor, customer: Customer, today: dt.date | None = None
 ) -> PartsSection | None:
     """The latest orders and the totals, in two queries however many orders and lines."""
     if not roles.can_view_parts_orders(user):

@@ -63,7 +63,7 @@ def _build_line(data: Mapping[str, Any], catalogue: Mapping[str, Part]) -> Parts
         category=data.get("category") or (part.category if part else Category.PART),
         # None until _check_line() has said what is missing.
         quantity=_decimal(data.get("quantity")),  # type: ignore[misc]
-        unit_price=_decimal(data.get("unit_price")),  # type: ignore[misc]
+        unit_price=_decimal(data.get("unit_price")),
         discount_percent=_decimal(data.get("discount_percent")) or ZERO,
         unit_cost=_decimal(data.get("unit_cost")),
     )
@@ -182,7 +182,7 @@ def _total(order: PartsOrder, lines: list[PartsOrderLine]) -> None:
     order.cost_total = order_cost(lines)
 
 
-def _save_lines(order: PartsOrder, lines: list[PartsOrderLine], actor: Any) -> None:
+def _save_lines(order: PartsOrder, lines: list[PartsOrderLine], actor: roles.Actor) -> None:
     for line in lines:
         line.order = order
         line.full_clean(exclude=["order"])
@@ -192,7 +192,7 @@ def _save_lines(order: PartsOrder, lines: list[PartsOrderLine], actor: Any) -> N
 @transaction.atomic
 def parts_order_create(
     *,
-    actor: Any,
+    actor: roles.Actor,
     customer: Customer,
     data: Mapping[str, Any],
     lines: Iterable[Mapping[str, Any]],
@@ -203,7 +203,9 @@ def parts_order_create(
     customer = customer_lock_for_write(customer, actor=actor)
     roles.require(roles.can_view_customer(actor, customer))
     order = PartsOrder(
-        customer=customer, created_by=actor, discount_rate=gold_discount_rate(customer)
+        customer=customer,
+        created_by=roles.signed_in(actor),
+        discount_rate=gold_discount_rate(customer),
     )
     errors: dict[str, Any] = {}
     try:
@@ -227,7 +229,7 @@ def parts_order_create(
 @transaction.atomic
 def parts_order_update(
     *,
-    actor: Any,
+    actor: roles.Actor,
     order: PartsOrder,
     data: Mapping[str, Any],
     lines: Iterable[Mapping[str, Any]] | None = None,
@@ -263,7 +265,7 @@ def parts_order_update(
 
 
 @transaction.atomic
-def parts_order_delete(*, actor: Any, order: PartsOrder) -> None:
+def parts_order_delete(*, actor: roles.Actor, order: PartsOrder) -> None:
     roles.require(roles.can_write_parts_order, actor)
     try:
         with transaction.atomic():
@@ -284,7 +286,7 @@ def parts_order_delete(*, actor: Any, order: PartsOrder) -> None:
 
 
 @transaction.atomic
-def part_save(*, actor: Any, part: Part | None, data: Mapping[str, Any]) -> Part:
+def part_save(*, actor: roles.Actor, part: Part | None, data: Mapping[str, Any]) -> Part:
     """Add or change a catalogue entry. Orders keep the price they were invoiced at."""
     roles.require(roles.can_configure_service, actor)
     part = part or Part()
@@ -308,7 +310,7 @@ def part_save(*, actor: Any, part: Part | None, data: Mapping[str, Any]) -> Part
 
 
 @transaction.atomic
-def part_delete(*, actor: Any, part: Part) -> None:
+def part_delete(*, actor: roles.Actor, part: Part) -> None:
     """Old lines keep their copied number, name and price (the link becomes empty)."""
     roles.require(roles.can_configure_service, actor)
     part._history_user = actor  # type: ignore[attr-defined]

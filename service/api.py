@@ -124,7 +124,7 @@ class ServiceRecordInputSerializer(ServiceRecordUpdateSerializer):
     customer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
-def _resolve(user: Any, customer: Customer, data: dict[str, Any]) -> dict[str, Any]:
+def _resolve(user: roles.Actor, customer: Customer, data: dict[str, Any]) -> dict[str, Any]:
     """Ids to objects: the customer's own machine and records, an active technician."""
     errors: dict[str, list[str]] = {}
     if data.get("machine"):

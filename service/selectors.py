@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from customers.models import Customer, Machine
@@ -22,13 +22,14 @@ from dealercrm.security import not_found
 from .models import HourReading, MaintenanceForecast, ServiceRecord
 
 DOSSIER_RECORDS = 10
+_M = TypeVar("_M", bound=Model)
 
 
 def due_soon_days() -> int:
     return int(settings.DEALERCRM["MAINTENANCE_DUE_SOON_DAYS"])
 
 
-def _scoped(qs: QuerySet[Any], user: Any, path: str) -> QuerySet[Any]:
+def _scoped(qs: QuerySet[_M], user: roles.Actor, path: str) -> QuerySet[_M]:
     """Rows whose customer (reached through `path`) the user may see."""
     if roles.can_view_all_customers(user):
         return qs
@@ -47,7 +48,7 @@ def overdue_follow_up_filter(today: dt.date | None = None) -> Q:
     return Q(~followed_up(), follow_up_on__lt=today or timezone.localdate())
 
 
-def service_records(*, user: Any) -> QuerySet[ServiceRecord]:
+def service_records(*, user: roles.Actor) -> QuerySet[ServiceRecord]:
     if not roles.can_view_service_records(user):
         return ServiceRecord.objects.none()
     return _scoped(ServiceRecord.objects.all(), user, "customer")
@@ -64,7 +65,7 @@ class RecordFilters:
 
 
 def service_record_list(
-    *, user: Any, filters: RecordFilters | None = None, today: dt.date | None = None
+    *, user: roles.Actor, filters: RecordFilters | None = None, today: dt.date | None = None
 ) -> QuerySet[ServiceRecord]:
     filters = filters or RecordFilters()
     qs = service_records(user=user)
@@ -87,7 +88,7 @@ def service_record_list(
     )
 
 
-def service_record_get(*, user: Any, pk: Any) -> ServiceRecord:
+def service_record_get(*, user: roles.Actor, pk: Any) -> ServiceRecord:
     try:
         return (
             service_records(user=user)
@@ -109,7 +110,7 @@ def technicians() -> QuerySet[Any]:
 # --- machines and hour readings --------------------------------------------------------
 
 
-def machine_get(*, user: Any, pk: Any) -> Machine:
+def machine_get(*, user: roles.Actor, pk: Any) -> Machine:
     """A machine of a customer the user may see, else 404."""
     if not roles.can_view_customers(user):
         raise not_found(Machine, pk, "machine")
@@ -119,7 +120,7 @@ def machine_get(*, user: Any, pk: Any) -> Machine:
         raise not_found(Machine, pk, "machine") from exc
 
 
-def hour_readings(*, user: Any) -> QuerySet[HourReading]:
+def hour_readings(*, user: roles.Actor) -> QuerySet[HourReading]:
     if not roles.can_view_customers(user):
         return HourReading.objects.none()
     return _scoped(HourReading.objects.all(), user, "machine__customer")
@@ -132,7 +133,7 @@ def hour_readings_of(*, machine: Machine) -> QuerySet[HourReading]:
     )
 
 
-def hour_reading_get(*, user: Any, pk: Any) -> HourReading:
+def hour_reading_get(*, user: roles.Actor, pk: Any) -> HourReading:
     try:
         return hour_readings(user=user).select_related("machine__customer").get(pk=pk)
     except (HourReading.DoesNotExist, ValueError, TypeError) as exc:
@@ -154,7 +155,7 @@ class DueFilters:
 
 
 def maintenance_due(
-    *, user: Any, filters: DueFilters | None = None, today: dt.date | None = None
+    *, user: roles.Actor, filters: DueFilters | None = None, today: dt.date | None = None
 ) -> QuerySet[MaintenanceForecast]:
     """Machines in use whose next maintenance is predicted within the window (or already
     past: overdue), soonest first. Service staff see all; a manager his customers'."""
@@ -202,7 +203,7 @@ class ServiceSection:
 
 
 def dossier_service(
-    *, user: Any, customer: Customer, machines: list[Machine], today: dt.date | None = None
+    *, user: roles.Actor, customer: Customer, machines: list[Machine], today: dt.date | None = None
 ) -> ServiceSection | None:
     """After-sales history and each machine's next maintenance, in four queries however
     many records and machines (`machines` are the dossier's, already loaded)."""

@@ -35,9 +35,11 @@ def archivists() -> Any:
     return roles.users_with_role(roles.ARCHIVIST)
 
 
-def notification_mark_read(*, actor: Any, notification_ids: Iterable[int] | None = None) -> int:
+def notification_mark_read(
+    *, actor: roles.Actor, notification_ids: Iterable[int] | None = None
+) -> int:
     """Mark the actor's own notifications read (all when no ids are given)."""
-    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    qs = Notification.objects.filter(recipient=roles.signed_in(actor), read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())

@@ -74,7 +74,7 @@ class OpenResult:
 
 
 @transaction.atomic
-def reminders_open_month(*, actor: Any, month: dt.date) -> OpenResult:
+def reminders_open_month(*, actor: roles.Actor, month: dt.date) -> OpenResult:
     """One reminder per active gold customer for his manager; gold customers without a
     manager raise an 'unassigned' alert to the archivist instead."""
     roles.require(roles.can_run_scheduled_jobs, actor)
@@ -159,7 +159,7 @@ def _week_of_month(day: dt.date) -> int:
 
 
 @transaction.atomic
-def reminders_nudge(*, actor: Any, today: dt.date) -> int:
+def reminders_nudge(*, actor: roles.Actor, today: dt.date) -> int:
     """Weekly: each manager with open gold-contact reminders this month gets one nudge
     (a notification and its e-mail); in the month's last week the nudge says so."""
     roles.require(roles.can_run_scheduled_jobs, actor)
@@ -206,7 +206,7 @@ class CloseResult:
 
 
 @transaction.atomic
-def reminders_close_month(*, actor: Any, month: dt.date) -> CloseResult:
+def reminders_close_month(*, actor: roles.Actor, month: dt.date) -> CloseResult:
     """At month end unmet gold-contact reminders become missed, and executives get one
     summary for the month (seed 000: leaders check the managers' work)."""
     roles.require(roles.can_run_scheduled_jobs, actor)
@@ -264,7 +264,7 @@ class DailyResult:
 
 
 @transaction.atomic
-def reminders_daily(*, actor: Any, today: dt.date, birthday_days: int = 7) -> DailyResult:
+def reminders_daily(*, actor: roles.Actor, today: dt.date, birthday_days: int = 7) -> DailyResult:
     """Customers crossing the at-risk threshold tell their manager once per quiet spell;
     birthdays in the next week remind him once a year (seed 003: the most important part)."""
     roles.require(roles.can_run_scheduled_jobs, actor)

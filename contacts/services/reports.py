@@ -45,7 +45,7 @@ def _report_data(data: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def submission_create(
-    *, actor: Any, data: Mapping[str, Any], customer: Customer | None = None
+    *, actor: roles.Actor, data: Mapping[str, Any], customer: Customer | None = None
 ) -> Submission:
     """Store a manager's report exactly as submitted, for the archivist's inbox."""
     submission = _submission_new(actor=actor, data=data, customer=customer)
@@ -57,7 +57,7 @@ def submission_create(
 
 def _submission_new(
     *,
-    actor: Any,
+    actor: roles.Actor,
     data: Mapping[str, Any],
     customer: Customer | None,
     idempotency_key: uuid.UUID | None = None,
@@ -73,7 +73,7 @@ def _submission_new(
     if corrects is not None and corrects.author_id != actor.pk:
         raise ValidationError({"corrects": _("You can only correct your own submissions.")})
     return Submission(
-        author=actor,
+        author=roles.signed_in(actor),
         customer=customer,
         corrects=corrects,
         idempotency_key=idempotency_key,
@@ -82,7 +82,7 @@ def _submission_new(
     )
 
 
-def _announce(actor: Any, submission: Submission) -> None:
+def _announce(actor: roles.Actor, submission: Submission) -> None:
     notification_send(
         recipients=archivists(),
         kind=Notification.Kind.SUBMISSION_NEW,
@@ -94,7 +94,7 @@ def _announce(actor: Any, submission: Submission) -> None:
 @transaction.atomic
 def submission_create_once(
     *,
-    actor: Any,
+    actor: roles.Actor,
     idempotency_key: uuid.UUID,
     data: Mapping[str, Any],
     customer: Customer | None = None,
@@ -105,7 +105,8 @@ def submission_create_once(
     Returns (submission, created). The key is per submitter: another user's key finds nothing.
     """
     roles.require(roles.can_submit_report, actor)
-    existing = Submission.objects.filter(author=actor, idempotency_key=idempotency_key).first()
+    author = roles.signed_in(actor)
+    existing = Submission.objects.filter(author=author, idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
     submission = _submission_new(
@@ -119,7 +120,7 @@ def submission_create_once(
         with transaction.atomic():
             submission.save()
     except IntegrityError:
-        existing = Submission.objects.filter(author=actor, idempotency_key=idempotency_key).first()
+        existing = Submission.objects.filter(author=author, idempotency_key=idempotency_key).first()
         if existing is None:
             raise
         return existing, False
@@ -140,7 +141,7 @@ def _claim(submission: Submission) -> Submission:
 @transaction.atomic
 def submission_file(
     *,
-    actor: Any,
+    actor: roles.Actor,
     submission: Submission,
     log_data: Mapping[str, Any] | None = None,
     customer_data: Mapping[str, Any] | None = None,
@@ -223,7 +224,7 @@ def submission_file(
 
 
 @transaction.atomic
-def submission_reject(*, actor: Any, submission: Submission, reason: str) -> Submission:
+def submission_reject(*, actor: roles.Actor, submission: Submission, reason: str) -> Submission:
     roles.require(roles.can_file_submissions, actor)
     reason = (reason or "").strip()
     if not reason:
@@ -251,7 +252,7 @@ def submission_reject(*, actor: Any, submission: Submission, reason: str) -> Sub
 
 @transaction.atomic
 def contact_log_create(
-    *, actor: Any, customer: Customer, data: Mapping[str, Any], staff: Any = None
+    *, actor: roles.Actor, customer: Customer, data: Mapping[str, Any], staff: Any = None
 ) -> ContactLog:
     roles.require(roles.can_write_contact_log, actor)
     customer = customer_services.customer_lock_for_write(customer, actor=actor)
@@ -264,7 +265,9 @@ def contact_log_create(
 
 
 @transaction.atomic
-def contact_log_update(*, actor: Any, log: ContactLog, data: Mapping[str, Any]) -> ContactLog:
+def contact_log_update(
+    *, actor: roles.Actor, log: ContactLog, data: Mapping[str, Any]
+) -> ContactLog:
     roles.require(roles.can_write_contact_log, actor)
     log = ContactLog.objects.select_for_update().get(pk=log.pk)
     for name, value in _report_data(data).items():
@@ -279,7 +282,7 @@ def contact_log_update(*, actor: Any, log: ContactLog, data: Mapping[str, Any]) 
 
 
 @transaction.atomic
-def contact_log_delete(*, actor: Any, log: ContactLog) -> None:
+def contact_log_delete(*, actor: roles.Actor, log: ContactLog) -> None:
     roles.require(roles.can_write_contact_log, actor)
     if log.submission_id:
         raise ValidationError(
@@ -293,7 +296,7 @@ def contact_log_delete(*, actor: Any, log: ContactLog) -> None:
 
 
 @transaction.atomic
-def monthly_report_open(*, actor: Any, month: dt.date) -> MonthlyReport:
+def monthly_report_open(*, actor: roles.Actor, month: dt.date) -> MonthlyReport:
     """The manager's report for a month, created as a draft pre-filled from the month's
     contact logs with each of his gold customers (seed 000: at least one contact a month)."""
     roles.require(roles.can_write_monthly_report, actor)
@@ -304,7 +307,9 @@ def monthly_report_open(*, actor: Any, month: dt.date) -> MonthlyReport:
         validate_event_month(month)  # the field's rule: from the dealer's founding month
     except ValidationError as exc:
         raise ValidationError({"month": exc.messages}) from exc
-    report, _created = MonthlyReport.objects.get_or_create(manager=actor, month=month)
+    report, _created = MonthlyReport.objects.get_or_create(
+        manager=roles.signed_in(actor), month=month
+    )
     if not report.is_submitted:
         _prefill(report)
     return report
@@ -352,7 +357,7 @@ def _prefill(report: MonthlyReport) -> None:
 @transaction.atomic
 def monthly_report_save(
     *,
-    actor: Any,
+    actor: roles.Actor,
     report: MonthlyReport,
     summary: str | None = None,
     entries: Mapping[int, Mapping[str, Any]] | None = None,

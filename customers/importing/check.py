@@ -153,7 +153,7 @@ def _reasons(match: Any) -> list[dict[str, Any]]:
 
 
 def import_check(
-    *, actor: Any, batch: ImportBatch, progress: Progress | None = None
+    *, actor: roles.Actor, batch: ImportBatch, progress: Progress | None = None
 ) -> ImportBatch:
     """Run the dry run of a mapped batch and store its rows; the batch ends CHECKED."""
     roles.require(roles.can_import_customers, actor)
@@ -368,7 +368,8 @@ def _check_serials(
     def target(number: int) -> int | None:
         v = verdicts.get(number) or {}
         if v.get("verdict") == Verdict.EXISTING:
-            return v["customer"]
+            customer: int | None = v["customer"]
+            return customer
         if v.get("verdict") == Verdict.DUPLICATE:
             return target(v["row"])
         return None

@@ -84,7 +84,7 @@ class _Targets:
 
 
 def import_commit(
-    *, actor: Any, batch: ImportBatch, progress: Progress | None = None
+    *, actor: roles.Actor, batch: ImportBatch, progress: Progress | None = None
 ) -> ImportBatch:
     """Write the decided rows of a checked batch, all or nothing."""
     roles.require(roles.can_import_customers, actor)
@@ -134,7 +134,7 @@ def import_commit(
     return batch
 
 
-def _write(actor: Any, batch: ImportBatch, progress: Progress | None) -> dict[str, int]:
+def _write(actor: roles.Actor, batch: ImportBatch, progress: Progress | None) -> dict[str, int]:
     # Lock the batch row: a second commit of the same batch waits, then finds it done.
     ImportBatch.objects.select_for_update().filter(pk=batch.pk).exists()
     reason = f"import #{batch.pk} ({batch.file_name})"[:100]
@@ -196,7 +196,7 @@ def _resolve(row: ImportRow, results: dict[int, int | None], merged: dict[int, i
 
 
 def _write_chunk(
-    actor: Any,
+    actor: roles.Actor,
     chunk: list[ImportRow],
     targets: _Targets,
     results: dict[int, int | None],

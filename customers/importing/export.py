@@ -21,7 +21,9 @@ def _label(key: str) -> str:
     return str(FIELD_BY_KEY[key].label)
 
 
-def customer_table(*, user: Any, customers: QuerySet[Customer]) -> tuple[list[str], Iterator[Any]]:
+def customer_table(
+    *, user: roles.Actor, customers: QuerySet[Customer]
+) -> tuple[list[str], Iterator[Any]]:
     """(headers, rows) for exports.export_response."""
     personal = roles.can_view_personal(user)
     money = roles.can_view_money(user)

@@ -21,13 +21,13 @@ _OWN_REASONS = {
 }
 
 
-def batch_list(*, user: Any) -> QuerySet[ImportBatch]:
+def batch_list(*, user: roles.Actor) -> QuerySet[ImportBatch]:
     if not roles.can_import_customers(user):
         return ImportBatch.objects.none()
     return ImportBatch.objects.select_related("created_by").defer("source")
 
 
-def batch_get(*, user: Any, pk: Any) -> ImportBatch:
+def batch_get(*, user: roles.Actor, pk: Any) -> ImportBatch:
     try:
         return batch_list(user=user).get(pk=pk)
     except (ImportBatch.DoesNotExist, ValueError, TypeError) as exc:

@@ -57,7 +57,7 @@ def _run(task: Any, *args: Any) -> None:
 
 @transaction.atomic
 def import_upload(
-    *, actor: Any, file_name: str, content: bytes, saved: ImportMapping | None = None
+    *, actor: roles.Actor, file_name: str, content: bytes, saved: ImportMapping | None = None
 ) -> ImportBatch:
     """Store an uploaded file as a new batch with its columns guessed (or taken from a
     saved mapping). Unreadable files raise ValidationError; nothing is stored then."""
@@ -68,7 +68,7 @@ def import_upload(
         raise ValidationError(str(exc)) from exc
     mapping = auto_mapping(table.headers, saved.columns if saved else None)
     return ImportBatch.objects.create(
-        created_by=actor,
+        created_by=roles.signed_in(actor),
         file_name=file_name[:255],
         sha256=hashlib.sha256(content).hexdigest(),
         file_size=len(content),
@@ -83,7 +83,7 @@ def import_upload(
 @transaction.atomic
 def import_map(
     *,
-    actor: Any,
+    actor: roles.Actor,
     batch: ImportBatch,
     mapping: Mapping[str, str],
     save_as: str = "",
@@ -107,7 +107,7 @@ def import_map(
             name=save_as.strip()[:80],
             defaults={
                 "columns": mapping_by_header(batch.headers, columns),
-                "created_by": actor,
+                "created_by": roles.signed_in(actor),
             },
         )
         batch.mapping_name = save_as.strip()[:80]
@@ -123,7 +123,7 @@ def import_map(
     return batch
 
 
-def import_decide(*, actor: Any, batch: ImportBatch, decisions: Mapping[int, str]) -> int:
+def import_decide(*, actor: roles.Actor, batch: ImportBatch, decisions: Mapping[int, str]) -> int:
     """Per-row decisions {row id: decision}; returns how many rows changed. A decision the
     row's verdict does not allow (attach a new row, import a row with errors) is refused."""
     roles.require(roles.can_import_customers, actor)
@@ -146,7 +146,9 @@ def import_decide(*, actor: Any, batch: ImportBatch, decisions: Mapping[int, str
     return len(changed)
 
 
-def import_decide_all(*, actor: Any, batch: ImportBatch, verdict: str, decision: str) -> int:
+def import_decide_all(
+    *, actor: roles.Actor, batch: ImportBatch, verdict: str, decision: str
+) -> int:
     """One decision for every row of a verdict ("skip all probable duplicates")."""
     roles.require(roles.can_import_customers, actor)
     _require_checked(batch)
@@ -160,7 +162,7 @@ def _require_checked(batch: ImportBatch) -> None:
         raise ValidationError(_("This import is not waiting for decisions."))
 
 
-def import_start_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+def import_start_commit(*, actor: roles.Actor, batch: ImportBatch) -> ImportBatch:
     """Claim the checked batch for its commit and run it (inline or on a worker)."""
     roles.require(roles.can_import_customers, actor)
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.CHECKED).update(
@@ -175,7 +177,7 @@ def import_start_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def import_check_guarded(*, actor: Any, batch: ImportBatch) -> bool:
+def import_check_guarded(*, actor: roles.Actor, batch: ImportBatch) -> bool:
     """The task's entry: a dry run that fails leaves the batch FAILED with the reason
     (never stuck "running"); the archivist reads it on the batch page."""
     try:
@@ -191,7 +193,7 @@ def import_check_guarded(*, actor: Any, batch: ImportBatch) -> bool:
     return True
 
 
-def import_commit_guarded(*, actor: Any, batch: ImportBatch) -> bool:
+def import_commit_guarded(*, actor: roles.Actor, batch: ImportBatch) -> bool:
     """The task's entry: a failed commit has written nothing and put the batch back to its
     decisions with the reason (import_commit does both); here it is only logged."""
     try:

@@ -147,7 +147,7 @@ def _changed_since(since: Any) -> set[int]:
         )
         # Deleted rows leave only their history.
         ids.update(
-            model.history.filter(history_date__gte=since, history_type="-").values_list(  # type: ignore[attr-defined]
+            model.history.filter(history_date__gte=since, history_type="-").values_list(
                 "customer_id", flat=True
             )
         )
@@ -249,7 +249,7 @@ def _write_queue(
 
 def duplicates_refresh(
     *,
-    actor: Any,
+    actor: roles.Actor,
     full: bool = False,
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress | None = None,

@@ -29,7 +29,7 @@ def _set(**state: Any) -> None:
     cache.set(STATE_KEY, {**state, "at": timezone.now().isoformat()}, STALE_SECONDS)
 
 
-def refresh_start(*, actor: Any) -> bool:
+def refresh_start(*, actor: roles.Actor) -> bool:
     """Queue a refresh of the review queue; False when one is already queued or running."""
     roles.require(roles.can_refresh_duplicates, actor)
     from customers.tasks import refresh_duplicates_task
@@ -42,7 +42,7 @@ def refresh_start(*, actor: Any) -> bool:
     return True
 
 
-def refresh_run(*, actor: Any) -> int:
+def refresh_run(*, actor: roles.Actor) -> int:
     """The task's body: the incremental refresh, its progress in the cache."""
     from .refresh import duplicates_refresh
 

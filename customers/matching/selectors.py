@@ -39,7 +39,7 @@ class CandidateFilters:
 
 
 def candidate_list(
-    *, user: Any, filters: CandidateFilters | None = None
+    *, user: roles.Actor, filters: CandidateFilters | None = None
 ) -> QuerySet[DuplicateCandidate]:
     """The queue, best first (index duplicate_queue_idx)."""
     if not roles.can_review_duplicates(user):
@@ -73,7 +73,7 @@ def candidate_list(
     return qs.order_by("-score", "id")
 
 
-def candidate_get(*, user: Any, pk: Any) -> DuplicateCandidate:
+def candidate_get(*, user: roles.Actor, pk: Any) -> DuplicateCandidate:
     try:
         return candidate_list(user=user, filters=CandidateFilters(status="")).get(pk=pk)
     except (DuplicateCandidate.DoesNotExist, ValueError, TypeError) as exc:
@@ -127,7 +127,7 @@ def _keep_first(candidate: DuplicateCandidate) -> tuple[Customer, Customer]:
     return (high, low) if high_rows > low_rows else (low, high)
 
 
-def pair_view(*, user: Any, candidate: DuplicateCandidate, keep: Any = None) -> PairView:
+def pair_view(*, user: roles.Actor, candidate: DuplicateCandidate, keep: Any = None) -> PairView:
     roles.require(roles.can_review_duplicates, user)
     left, right = _keep_first(candidate)
     if keep is not None and str(keep) == str(right.pk):
@@ -164,13 +164,13 @@ def pair_view(*, user: Any, candidate: DuplicateCandidate, keep: Any = None) -> 
     )
 
 
-def merge_list(*, user: Any) -> QuerySet[MergeRecord]:
+def merge_list(*, user: roles.Actor) -> QuerySet[MergeRecord]:
     if not roles.can_merge(user):
         return MergeRecord.objects.none()
     return MergeRecord.objects.select_related("survivor", "loser", "merged_by", "undone_by")
 
 
-def merge_get(*, user: Any, pk: Any) -> MergeRecord:
+def merge_get(*, user: roles.Actor, pk: Any) -> MergeRecord:
     try:
         return merge_list(user=user).get(pk=pk)
     except (MergeRecord.DoesNotExist, ValueError, TypeError) as exc:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -42,14 +40,14 @@ def _open_candidate(candidate: DuplicateCandidate) -> DuplicateCandidate:
 
 @transaction.atomic
 def candidate_dismiss(
-    *, actor: Any, candidate: DuplicateCandidate, note: str = ""
+    *, actor: roles.Actor, candidate: DuplicateCandidate, note: str = ""
 ) -> DuplicateCandidate:
     """Not a duplicate: the pair leaves the queue and comes back only when the data of
     one of the two customers changes (its fingerprint)."""
     roles.require(roles.can_review_duplicates, actor)
     candidate = _open_candidate(candidate)
     candidate.status = DuplicateCandidate.Status.DISMISSED
-    candidate.decided_by = actor
+    candidate.decided_by = roles.signed_in(actor)
     candidate.decided_at = timezone.now()
     candidate.note = note[:200]
     candidate.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
@@ -58,7 +56,7 @@ def candidate_dismiss(
 
 @transaction.atomic
 def candidate_relate(
-    *, actor: Any, candidate: DuplicateCandidate, note: str = ""
+    *, actor: roles.Actor, candidate: DuplicateCandidate, note: str = ""
 ) -> CustomerRelation:
     """Relatives (brothers of one village, father and son): linked as related customers,
     and the pair leaves the queue like a dismissed one."""
@@ -78,7 +76,7 @@ def candidate_relate(
             customer_id=candidate.low_id,
             related_id=candidate.high_id,
             note=note[:200],
-            created_by=actor,
+            created_by=roles.signed_in(actor),
         )
         relation.full_clean()
         relation._history_user = actor  # type: ignore[attr-defined]
@@ -86,7 +84,7 @@ def candidate_relate(
     else:
         relation = existing
     candidate.status = DuplicateCandidate.Status.RELATED
-    candidate.decided_by = actor
+    candidate.decided_by = roles.signed_in(actor)
     candidate.decided_at = timezone.now()
     candidate.note = note[:200]
     candidate.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
@@ -94,7 +92,7 @@ def candidate_relate(
 
 
 @transaction.atomic
-def relation_remove(*, actor: Any, relation: CustomerRelation) -> None:
+def relation_remove(*, actor: roles.Actor, relation: CustomerRelation) -> None:
     roles.require(roles.can_review_duplicates, actor)
     relation._history_user = actor  # type: ignore[attr-defined]
     relation.delete()

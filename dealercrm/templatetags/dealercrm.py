@@ -1,15 +1,19 @@
 """Formatting filters only (no logic): how people's names are shown."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django import template
 from django.utils import timezone
 
+from dealercrm import roles
+
 register = template.Library()
 
 
 @register.filter
-def person(user: Any) -> str:
+def person(user: roles.SignedIn | None) -> str:
     """张伟, not "伟 张": Chinese names read family name first, without a space."""
     if user is None:
         return "—"

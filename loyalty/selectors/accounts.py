@@ -27,7 +27,7 @@ def _with_next_step(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
-def benchmark_list(*, user: Any) -> QuerySet[Customer]:
+def benchmark_list(*, user: roles.Actor) -> QuerySet[Customer]:
     if not roles.can_view_account_lists(user):
         return Customer.objects.none()
     active_card = GoldCard.objects.filter(customer=OuterRef("pk"), state=GoldCard.State.ACTIVE)
@@ -39,7 +39,7 @@ def benchmark_list(*, user: Any) -> QuerySet[Customer]:
     )
 
 
-def key_account_list(*, user: Any) -> QuerySet[Customer]:
+def key_account_list(*, user: roles.Actor) -> QuerySet[Customer]:
     if not roles.can_view_account_lists(user):
         return Customer.objects.none()
     return (
@@ -56,7 +56,7 @@ def key_account_list(*, user: Any) -> QuerySet[Customer]:
     )
 
 
-def tender_get(*, user: Any, pk: Any) -> Tender:
+def tender_get(*, user: roles.Actor, pk: Any) -> Tender:
     if not roles.can_view_account_lists(user):
         raise Http404("No such tender")
     try:

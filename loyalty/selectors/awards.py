@@ -49,7 +49,7 @@ def _count(qs: Any, key: str) -> Coalesce:
     return Coalesce(Subquery(inner, output_field=IntegerField()), Value(0))
 
 
-def ranking(*, user: Any, year: int) -> list[RankRow]:
+def ranking(*, user: roles.Actor, year: int) -> list[RankRow]:
     """Customers who held a gold card at some time in the year, best score first."""
     if not roles.can_view_all_gold_programme(user):
         return []

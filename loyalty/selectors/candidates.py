@@ -239,7 +239,7 @@ def live_cards() -> QuerySet[GoldCard]:
 
 
 def candidate_list(
-    *, user: Any, search: str = "", include_holders: bool = False
+    *, user: roles.Actor, search: str = "", include_holders: bool = False
 ) -> QuerySet[Candidate]:
     """Candidates the user may see, most traits first (archivist and executives)."""
     if not roles.can_view_gold_candidates(user):
@@ -263,10 +263,11 @@ def candidate_list(
     )
 
 
-def customer_traits(*, user: Any, customer: Customer) -> list[TraitResult]:
+def customer_traits(*, user: roles.Actor, customer: Customer) -> list[TraitResult]:
     """The seven traits of one customer with their evidence (the registration form's and
     the traits page's pre-fill). The caller got `customer` from a scoped selector."""
     if not roles.can_view_gold_candidates(user):
         raise Http404("No such customer")
     row = with_traits(Customer.objects.filter(pk=customer.pk)).get()
-    return attach_traits([row])[0].traits  # type: ignore[attr-defined]
+    traits: list[TraitResult] = attach_traits([row])[0].traits  # type: ignore[attr-defined]
+    return traits

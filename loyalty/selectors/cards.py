@@ -45,14 +45,14 @@ def balance_subquery(customer_ref: Any = None) -> Coalesce:
     return Coalesce(Subquery(summed, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
 
-def _visible(user: Any) -> QuerySet[Customer] | None:
+def _visible(user: roles.Actor) -> QuerySet[Customer] | None:
     """None: every customer (no filter needed)."""
     if roles.can_view_all_gold_programme(user):
         return None
     return visible_customers(user=user)
 
 
-def card_list(*, user: Any, state: str = "", search: str = "") -> QuerySet[GoldCard]:
+def card_list(*, user: roles.Actor, state: str = "", search: str = "") -> QuerySet[GoldCard]:
     if not roles.can_view_gold_programme(user):
         return GoldCard.objects.none()
     qs = GoldCard.objects.all()
@@ -73,7 +73,7 @@ def card_list(*, user: Any, state: str = "", search: str = "") -> QuerySet[GoldC
     )
 
 
-def card_get(*, user: Any, pk: Any) -> GoldCard:
+def card_get(*, user: roles.Actor, pk: Any) -> GoldCard:
     try:
         return card_list(user=user).get(pk=pk)
     except (GoldCard.DoesNotExist, ValueError, TypeError) as exc:
@@ -108,7 +108,7 @@ def balance_of(customer_id: int) -> Decimal:
     return to_fen(total) if total is not None else ZERO
 
 
-def ledger_entries(*, user: Any) -> QuerySet[LedgerEntry]:
+def ledger_entries(*, user: roles.Actor) -> QuerySet[LedgerEntry]:
     """Every ledger row the user may read (API list)."""
     if not (roles.can_view_gold_programme(user) and roles.can_view_money(user)):
         return LedgerEntry.objects.none()
@@ -121,7 +121,7 @@ def ledger_entries(*, user: Any) -> QuerySet[LedgerEntry]:
     )
 
 
-def ledger_entry_get(*, user: Any, pk: Any) -> LedgerEntry:
+def ledger_entry_get(*, user: roles.Actor, pk: Any) -> LedgerEntry:
     try:
         return ledger_entries(user=user).select_related("customer").get(pk=pk)
     except (LedgerEntry.DoesNotExist, ValueError, TypeError) as exc:
@@ -137,7 +137,7 @@ class Statement:
     hidden_buyers: set[int]
 
 
-def ledger_statement(*, user: Any, customer: Customer) -> Statement:
+def ledger_statement(*, user: roles.Actor, customer: Customer) -> Statement:
     """The customer's rows with a running balance, oldest first. The caller got `customer`
     from a scoped selector; buyers the user may not see are named only as "a customer"."""
     rows = (
@@ -191,7 +191,7 @@ class GoldSection:
     can_manage: bool
 
 
-def dossier_gold(*, user: Any, customer: Customer) -> GoldSection | None:
+def dossier_gold(*, user: roles.Actor, customer: Customer) -> GoldSection | None:
     """The dossier's card, state and credit balance in one query; None for readers who
     see no money (service staff)."""
     if not (roles.can_view_gold_programme(user) and roles.can_view_money(user)):
@@ -207,6 +207,6 @@ def dossier_gold(*, user: Any, customer: Customer) -> GoldSection | None:
     )
     return GoldSection(
         card=card,
-        balance=card.balance if card is not None else ZERO,  # type: ignore[attr-defined]
+        balance=card.balance if card is not None else ZERO,
         can_manage=roles.can_manage_gold_cards(user),
     )

@@ -24,7 +24,7 @@ from .purchases import purchase_totals
 MAX_DEPTH = 12  # loops are refused when recorded; this only bounds a damaged table
 
 
-def referral_list(*, user: Any, customer: int | None = None) -> QuerySet[Referral]:
+def referral_list(*, user: roles.Actor, customer: int | None = None) -> QuerySet[Referral]:
     """Referrals the user may read: for a manager, those between his own customers."""
     if not roles.can_view_gold_programme(user):
         return Referral.objects.none()
@@ -37,7 +37,7 @@ def referral_list(*, user: Any, customer: int | None = None) -> QuerySet[Referra
     return qs.select_related("referrer", "referred", "recorded_by").order_by("-referred_on", "-id")
 
 
-def referral_get(*, user: Any, pk: Any) -> Referral:
+def referral_get(*, user: roles.Actor, pk: Any) -> Referral:
     try:
         return referral_list(user=user).get(pk=pk)
     except (Referral.DoesNotExist, ValueError, TypeError) as exc:
@@ -80,7 +80,7 @@ def _revenue_since(groups: dict[dt.date, list[int]]) -> dict[int, Decimal]:
     return result
 
 
-def referral_tree(*, user: Any, customer: Customer) -> ReferralTree:
+def referral_tree(*, user: roles.Actor, customer: Customer) -> ReferralTree:
     """The customer's referrals, level by level (one query per level), with revenue.
     The caller got `customer` from a scoped selector; customers the user may not see are
     shown without their name."""

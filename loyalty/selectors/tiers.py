@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from customers.models import Customer
 from customers.selectors import visible_customers
 from dealercrm import roles
 from dealercrm.months import shift_month, window_of
@@ -19,11 +20,12 @@ from .purchases import Uncosted, uncosted_revenue
 
 
 def latest_month() -> dt.date | None:
-    return TierSnapshot.objects.aggregate(m=Max("month"))["m"]
+    month: dt.date | None = TierSnapshot.objects.aggregate(m=Max("month"))["m"]
+    return month
 
 
 def tier_list(
-    *, user: Any, month: dt.date | None, tier: str = "", manager: int | None = None
+    *, user: roles.Actor, month: dt.date | None, tier: str = "", manager: int | None = None
 ) -> QuerySet[TierSnapshot]:
     """A month's snapshots the user may see (tiers come from money: not for service)."""
     if not roles.can_view_money(user) or month is None:
@@ -55,14 +57,14 @@ def tier_counts(qs: QuerySet[TierSnapshot]) -> dict[str, int]:
     return {t: counts.get(t, 0) for t in TierSnapshot.Tier.values}
 
 
-def tier_history(*, user: Any, customer: Any, limit: int = 12) -> list[TierSnapshot] | None:
+def tier_history(*, user: roles.Actor, customer: Any, limit: int = 12) -> list[TierSnapshot] | None:
     """The customer's last snapshots, newest first (None when the user may not see money)."""
     if not roles.can_view_money(user):
         return None
     return list(TierSnapshot.objects.filter(customer=customer).order_by("-month")[:limit])
 
 
-def with_latest_tier(qs: QuerySet[Any]) -> QuerySet[Any]:
+def with_latest_tier(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     """Annotate each customer with the tier of his newest snapshot (`latest_tier`)."""
     newest = TierSnapshot.objects.filter(customer=OuterRef("pk")).order_by("-month")
     return qs.annotate(latest_tier=Subquery(newest.values("tier")[:1]))

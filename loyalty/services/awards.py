@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,7 +20,7 @@ from ..selectors.awards import ranking
 @transaction.atomic
 def gold_award_create(
     *,
-    actor: Any,
+    actor: roles.Actor,
     year: int,
     customer: Customer,
     prize: str,
@@ -63,7 +62,7 @@ def gold_award_create(
         prize=prize,
         prize_value=prize_value,
         note=(note or "").strip(),
-        awarded_by=actor,
+        awarded_by=roles.signed_in(actor),
     )
     award.full_clean()
     award._history_user = actor  # type: ignore[attr-defined]
@@ -78,7 +77,7 @@ def gold_award_create(
 
 
 @transaction.atomic
-def award_scoring_save(*, actor: Any, scoring: AwardScoring) -> AwardScoring:
+def award_scoring_save(*, actor: roles.Actor, scoring: AwardScoring) -> AwardScoring:
     """The ranking's weights are dealer policy, changed in the admin."""
     roles.require(roles.can_manage_gold_cards, actor)
     scoring.pk = 1

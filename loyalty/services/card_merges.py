@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from customers.signals import MergeOption, MergeQuestion
+from dealercrm import roles
 from dealercrm.templatetags.dealercrm import money, person
 
 from ..models import GoldCard
@@ -61,7 +62,7 @@ def _option(card: GoldCard, holder: Customer, other: GoldCard, *, kept: bool) ->
             (_label("issued_on"), card.issued_on.isoformat()),
             (_("Credit balance (CNY)"), money(balance_of(holder.pk))),
             (
-                str(capfirst(Customer._meta.get_field("manager").verbose_name)),  # type: ignore[union-attr]
+                str(capfirst(Customer._meta.get_field("manager").verbose_name)),
                 person(holder.manager),
             ),
         ),
@@ -90,7 +91,9 @@ def card_question(survivor: Customer, loser: Customer) -> MergeQuestion | None:
     )
 
 
-def keep_card(*, actor: Any, survivor: Customer, loser: Customer, keep: Any) -> dict[str, Any]:
+def keep_card(
+    *, actor: roles.Actor, survivor: Customer, loser: Customer, keep: Any
+) -> dict[str, Any]:
     """Revoke the card not kept (before the merge moves the rows). Answers what the merge
     record keeps: the effect as the archivist reads it, and what the undo needs."""
     kept = GoldCard.objects.get(pk=keep, customer__in=[survivor, loser])
@@ -112,7 +115,7 @@ def keep_card(*, actor: Any, survivor: Customer, loser: Customer, keep: Any) -> 
     }
 
 
-def keep_card_undo(*, actor: Any, done: Mapping[str, Any]) -> list[str]:
+def keep_card_undo(*, actor: roles.Actor, done: Mapping[str, Any]) -> list[str]:
     """The card the merge revoked is live again, as it was."""
     note = gold_card_revoke_undo(
         actor=actor,

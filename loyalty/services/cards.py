@@ -86,7 +86,7 @@ def _check_date(on: dt.date | None, field: str) -> dt.date:
     return on
 
 
-def earliest_issue_date(actor: Any) -> dt.date:
+def earliest_issue_date(actor: roles.Actor) -> dt.date:
     """How far back the actor may date a card: GOLD_CARD_BACKDATE_DAYS (a registration
     form filed late), or for the administrator the dealer's founding (paper cards of
     earlier years moved in). Credits count purchases from the issue date on
@@ -97,7 +97,7 @@ def earliest_issue_date(actor: Any) -> dt.date:
     return max(timezone.localdate() - dt.timedelta(days=days), founded_on())
 
 
-def _check_issue_date(actor: Any, on: dt.date | None) -> dt.date:
+def _check_issue_date(actor: roles.Actor, on: dt.date | None) -> dt.date:
     on = _check_date(on, "issued_on")
     earliest = earliest_issue_date(actor)
     if on < earliest:
@@ -116,7 +116,7 @@ def _check_issue_date(actor: Any, on: dt.date | None) -> dt.date:
 @transaction.atomic
 def gold_card_register(
     *,
-    actor: Any,
+    actor: roles.Actor,
     customer: Customer,
     manager: Any,
     traits: Mapping[str, str],
@@ -173,7 +173,7 @@ def gold_card_register(
         issued_on=issued_on,
         traits=traits,
         note=(note or "").strip(),
-        issued_by=actor,
+        issued_by=roles.signed_in(actor),
     )
     for attempt in range(5):
         try:
@@ -188,7 +188,7 @@ def gold_card_register(
             card.pk, card.number = None, next_card_number(issued_on.year)
             number = card.number
     GoldCardEvent.objects.create(
-        card=card, kind=GoldCardEvent.Kind.ISSUED, on=issued_on, actor=actor
+        card=card, kind=GoldCardEvent.Kind.ISSUED, on=issued_on, actor=roles.signed_in(actor)
     )
     # Purchases from the issue date on may already earn credits (a backdated registration).
     credits_sync(actor=actor, customer=customer)
@@ -208,7 +208,7 @@ _TRANSITIONS = {
 
 def _change_state(
     *,
-    actor: Any,
+    actor: roles.Actor,
     card: GoldCard,
     to: str,
     reason: str,
@@ -247,7 +247,9 @@ def _change_state(
     card.state = to
     card.revoked_on = on if to == GoldCard.State.REVOKED else None
     card.save(update_fields=["state", "revoked_on", "updated_at"])
-    GoldCardEvent.objects.create(card=card, kind=kind, on=on, reason=reason, actor=actor)
+    GoldCardEvent.objects.create(
+        card=card, kind=kind, on=on, reason=reason, actor=roles.signed_in(actor)
+    )
     if holder_follows and was_active != card.is_active:
         # Reactivating counts against the manager's cap again (customers.services).
         customer_services.customer_update(
@@ -262,7 +264,7 @@ def _change_state(
 
 @transaction.atomic
 def gold_card_suspend(
-    *, actor: Any, card: GoldCard, reason: str, on: dt.date | None = None
+    *, actor: roles.Actor, card: GoldCard, reason: str, on: dt.date | None = None
 ) -> GoldCard:
     """No discount and no new credits while suspended; the balance is kept."""
     return _change_state(actor=actor, card=card, to=GoldCard.State.SUSPENDED, reason=reason, on=on)
@@ -270,7 +272,7 @@ def gold_card_suspend(
 
 @transaction.atomic
 def gold_card_reactivate(
-    *, actor: Any, card: GoldCard, reason: str, on: dt.date | None = None
+    *, actor: roles.Actor, card: GoldCard, reason: str, on: dt.date | None = None
 ) -> GoldCard:
     return _change_state(actor=actor, card=card, to=GoldCard.State.ACTIVE, reason=reason, on=on)
 
@@ -278,7 +280,7 @@ def gold_card_reactivate(
 @transaction.atomic
 def gold_card_revoke(
     *,
-    actor: Any,
+    actor: roles.Actor,
     card: GoldCard,
     reason: str,
     on: dt.date | None = None,
@@ -301,7 +303,7 @@ def gold_card_revoke(
 
 @transaction.atomic
 def gold_card_revoke_undo(
-    *, actor: Any, card_id: Any, event_id: Any, state: str, updated_at: dt.datetime
+    *, actor: roles.Actor, card_id: Any, event_id: Any, state: str, updated_at: dt.datetime
 ) -> str:
     """Take back a revocation that a merge made, when the merge is undone: the card is
     `state` again (its number, its events and its holder's ledger never changed) and the
@@ -340,7 +342,9 @@ CARD_ACTIONS = {
 
 
 @transaction.atomic
-def traits_set(*, actor: Any, customer: Customer, ticks: Mapping[str, str]) -> list[CustomerTrait]:
+def traits_set(
+    *, actor: roles.Actor, customer: Customer, ticks: Mapping[str, str]
+) -> list[CustomerTrait]:
     """The traits the archivist asserts by hand, each with its note; others are unticked."""
     roles.require(roles.can_manage_gold_cards, actor)
     unknown = set(ticks) - set(Trait.values)
@@ -366,7 +370,7 @@ def traits_set(*, actor: Any, customer: Customer, ticks: Mapping[str, str]) -> l
             result.append(row)
             continue
         row.note = note
-        row.ticked_by = actor
+        row.ticked_by = roles.signed_in(actor)
         row._history_user = actor  # type: ignore[attr-defined]
         row.save()
         result.append(row)

@@ -18,7 +18,7 @@ from ..models import Tender
 TENDER_FIELDS = ("title", "due_on", "status", "notes")
 
 
-def _save(tender: Tender, data: Mapping[str, Any], actor: Any) -> Tender:
+def _save(tender: Tender, data: Mapping[str, Any], actor: roles.Actor) -> Tender:
     for name in TENDER_FIELDS:
         if name in data:
             setattr(tender, name, data[name] if name == "due_on" else (data[name] or ""))
@@ -30,7 +30,7 @@ def _save(tender: Tender, data: Mapping[str, Any], actor: Any) -> Tender:
 
 
 @transaction.atomic
-def tender_create(*, actor: Any, customer: Customer, data: Mapping[str, Any]) -> Tender:
+def tender_create(*, actor: roles.Actor, customer: Customer, data: Mapping[str, Any]) -> Tender:
     roles.require(roles.can_write_tender, actor)
     customer = customer_lock_for_write(customer, actor=actor)
     if not customer.is_key_account:
@@ -38,11 +38,11 @@ def tender_create(*, actor: Any, customer: Customer, data: Mapping[str, Any]) ->
             _("%(name)s is not a key account; tenders are tracked for key accounts.")
             % {"name": customer.name}
         )
-    return _save(Tender(customer=customer, created_by=actor), data, actor)
+    return _save(Tender(customer=customer, created_by=roles.signed_in(actor)), data, actor)
 
 
 @transaction.atomic
-def tender_update(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Tender:
+def tender_update(*, actor: roles.Actor, tender: Tender, data: Mapping[str, Any]) -> Tender:
     roles.require(roles.can_write_tender, actor)
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     return _save(tender, data, actor)

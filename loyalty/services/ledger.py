@@ -93,7 +93,7 @@ def purchase_units(customer: Customer) -> list[Unit]:
 
 
 @transaction.atomic
-def credits_sync(*, actor: Any, customer: Customer) -> int:
+def credits_sync(*, actor: roles.Actor, customer: Customer) -> int:
     """Insert the credits the customer's purchases call for, for him and his referrer.
 
     A credit is due when the beneficiary held an active card on the purchase day (and, for
@@ -143,7 +143,7 @@ def credits_sync(*, actor: Any, customer: Customer) -> int:
                     buyer=customer,
                     machine_number=unit.number,
                     machine=unit.machine,
-                    created_by=actor,
+                    created_by=roles.signed_in(actor),
                 )
             )
     paid = set(
@@ -157,7 +157,7 @@ def credits_sync(*, actor: Any, customer: Customer) -> int:
     return len(missing)
 
 
-def credits_sync_all(*, actor: Any) -> int:
+def credits_sync_all(*, actor: roles.Actor) -> int:
     """Re-sync every buyer whose purchases may earn credits (the nightly job; idempotent)."""
     roles.require(roles.can_sync_credits, actor)
     cards = GoldCard.objects.filter(customer=OuterRef("pk"))
@@ -180,7 +180,7 @@ def credits_sync_all(*, actor: Any) -> int:
 # --- spending and correcting ------------------------------------------------------------------
 
 
-def _lock_ledger(customer_id: int, actor: Any) -> Customer:
+def _lock_ledger(customer_id: int, actor: roles.Actor) -> Customer:
     """Serialise every movement of one customer's credits (the customer's row is the lock,
     the one a merge takes too: an entry never lands on a customer merged away meanwhile)."""
     return customer_lock_for_write(customer_id, actor=actor)
@@ -198,7 +198,7 @@ def _money(value: Any, field: str) -> Decimal:
 
 @transaction.atomic
 def ledger_redeem(
-    *, actor: Any, customer: Customer, parts_order: Any, amount: Any, note: str = ""
+    *, actor: roles.Actor, customer: Customer, parts_order: Any, amount: Any, note: str = ""
 ) -> LedgerEntry:
     """Spend credits on one of the customer's parts orders: never more than the balance or
     the order's total, and never twice for the same order (unless that one was reversed)."""
@@ -245,7 +245,7 @@ def ledger_redeem(
         parts_order=parts_order,
         redemption_attempt=earlier.count() + 1,
         reason=(note or "").strip(),
-        created_by=actor,
+        created_by=roles.signed_in(actor),
     )
     try:
         with transaction.atomic():
@@ -258,7 +258,7 @@ def ledger_redeem(
 
 
 @transaction.atomic
-def ledger_reverse(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntry:
+def ledger_reverse(*, actor: roles.Actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """Correct a mistake: a new row cancelling `entry`, with the reason. The balance stays
     at or above zero (a credit already spent cannot be taken back here)."""
     roles.require(roles.can_manage_gold_cards, actor)
@@ -285,7 +285,7 @@ def ledger_reverse(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntr
         occurred_on=timezone.localdate(),
         reverses=entry,
         reason=reason,
-        created_by=actor,
+        created_by=roles.signed_in(actor),
     )
     try:
         with transaction.atomic():
@@ -296,7 +296,7 @@ def ledger_reverse(*, actor: Any, entry: LedgerEntry, reason: str) -> LedgerEntr
 
 
 @transaction.atomic
-def benefit_rule_save(*, actor: Any, rule: BenefitRule) -> BenefitRule:
+def benefit_rule_save(*, actor: roles.Actor, rule: BenefitRule) -> BenefitRule:
     """Rules are dealer policy, changed in the admin; credits already earned keep their
     amount (each row records it)."""
     roles.require(roles.can_manage_gold_cards, actor)

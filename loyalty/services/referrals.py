@@ -4,7 +4,6 @@ are then attributed to the referrer by credits_sync — nothing more for anyone 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -34,7 +33,7 @@ def _ancestors(customer_id: int) -> list[int]:
 @transaction.atomic
 def referral_create(
     *,
-    actor: Any,
+    actor: roles.Actor,
     referrer: Customer,
     referred: Customer,
     referred_on: dt.date | None = None,
@@ -78,7 +77,7 @@ def referral_create(
         referred=referred,
         referred_on=referred_on,
         note=(note or "").strip(),
-        recorded_by=actor,
+        recorded_by=roles.signed_in(actor),
     )
     referral._history_user = actor  # type: ignore[attr-defined]
     try:

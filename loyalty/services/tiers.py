@@ -130,7 +130,7 @@ TIER_SQL = (
 )
 
 
-def tiers_compute(*, actor: Any, month: dt.date, basis: str | None = None) -> TierResult:
+def tiers_compute(*, actor: roles.Actor, month: dt.date, basis: str | None = None) -> TierResult:
     """Compute (or recompute) one month's snapshot for every customer, ranked on `basis`
     (default: the TIER_BASIS setting)."""
     roles.require(roles.can_run_scheduled_jobs, actor)

@@ -32,7 +32,7 @@ def _family(value: str) -> str:
 
 @transaction.atomic
 def maintenance_plan_save(
-    *, actor: Any, plan: MaintenancePlan | None, data: Mapping[str, Any]
+    *, actor: roles.Actor, plan: MaintenancePlan | None, data: Mapping[str, Any]
 ) -> MaintenancePlan:
     """Create or change a family's plan; that family's forecasts follow at once."""
     roles.require(roles.can_configure_service, actor)
@@ -50,7 +50,7 @@ def maintenance_plan_save(
 
 
 @transaction.atomic
-def maintenance_plan_delete(*, actor: Any, plan: MaintenancePlan) -> None:
+def maintenance_plan_delete(*, actor: roles.Actor, plan: MaintenancePlan) -> None:
     roles.require(roles.can_configure_service, actor)
     family = plan.model_family
     plan._history_user = actor  # type: ignore[attr-defined]
@@ -165,7 +165,7 @@ def refresh_forecasts(
     )
 
 
-def maintenance_forecasts_refresh(*, actor: Any) -> RefreshResult:
+def maintenance_forecasts_refresh(*, actor: roles.Actor) -> RefreshResult:
     """Every machine's forecast, recomputed: the nightly job (a machine's model edited on the
     dossier, or a plan changed by hand in the database, is picked up here)."""
     roles.require(roles.can_refresh_maintenance_forecasts, actor)

@@ -127,7 +127,7 @@ def _locked_machine(machine: Machine) -> Machine:
 @transaction.atomic
 def hour_reading_add(
     *,
-    actor: Any,
+    actor: roles.Actor,
     machine: Machine,
     read_on: dt.date,
     hours: Decimal,
@@ -145,7 +145,7 @@ def hour_reading_add(
         read_on=read_on,
         hours=hours,
         source=HourReading.Source.DIRECT,
-        entered_by=actor,
+        entered_by=roles.signed_in(actor),
         note=(note or "").strip(),
     )
     reading.full_clean()
@@ -157,7 +157,7 @@ def hour_reading_add(
 
 
 @transaction.atomic
-def hour_reading_delete(*, actor: Any, reading: HourReading) -> None:
+def hour_reading_delete(*, actor: roles.Actor, reading: HourReading) -> None:
     roles.require(roles.can_delete_hour_reading, actor)
     if reading.service_record_id:
         raise ValidationError(
@@ -170,7 +170,9 @@ def hour_reading_delete(*, actor: Any, reading: HourReading) -> None:
     refresh_forecasts(machine_ids=[machine.pk])
 
 
-def sync_visit_reading(record: ServiceRecord, actor: Any, old_machine_id: int | None) -> None:
+def sync_visit_reading(
+    record: ServiceRecord, actor: roles.Actor, old_machine_id: int | None
+) -> None:
     """The hour meter noted on a visit is a reading of its machine, dated the day the
     record was opened; it follows the record when the record changes."""
     existing = HourReading.objects.filter(service_record=record).first()
@@ -201,7 +203,7 @@ def sync_visit_reading(record: ServiceRecord, actor: Any, old_machine_id: int | 
         reading.machine = machine
         reading.read_on = record.opened_on
         reading.hours = record.hour_meter
-        reading.entered_by = reading.entered_by or actor
+        reading.entered_by = reading.entered_by or roles.signed_in(actor)
         reading._history_user = actor  # type: ignore[attr-defined]
         reading.save()
     for machine in Machine.objects.filter(pk__in=machine_ids):

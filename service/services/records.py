@@ -24,7 +24,7 @@ from .readings import sync_machine_meter, sync_visit_reading
 STATUS_ORDER = {s: i for i, s in enumerate(ServiceRecord.Status.values)}
 
 
-def _apply_record(record: ServiceRecord, data: Mapping[str, Any], actor: Any) -> None:
+def _apply_record(record: ServiceRecord, data: Mapping[str, Any], actor: roles.Actor) -> None:
     """Only the record's own fields; money only from someone allowed to write it."""
     money = [name for name in MONEY_FIELDS if name in data]
     if money:
@@ -96,7 +96,7 @@ def _price(record: ServiceRecord) -> None:
     )
 
 
-def _save_record(record: ServiceRecord, actor: Any) -> None:
+def _save_record(record: ServiceRecord, actor: roles.Actor) -> None:
     record.full_clean()
     record._history_user = actor  # type: ignore[attr-defined]
     record.save()
@@ -104,14 +104,16 @@ def _save_record(record: ServiceRecord, actor: Any) -> None:
 
 @transaction.atomic
 def service_record_create(
-    *, actor: Any, customer: Customer, data: Mapping[str, Any]
+    *, actor: roles.Actor, customer: Customer, data: Mapping[str, Any]
 ) -> ServiceRecord:
     roles.require(roles.can_write_service_record, actor)
     # First of all the locks this write takes (a merge moving this customer's rows waits).
     customer = customer_lock_for_write(customer, actor=actor)
     roles.require(roles.can_view_customer(actor, customer))
     record = ServiceRecord(
-        customer=customer, created_by=actor, discount_rate=gold_discount_rate(customer)
+        customer=customer,
+        created_by=roles.signed_in(actor),
+        discount_rate=gold_discount_rate(customer),
     )
     _apply_record(record, data, actor)
     _check_record(record, None)
@@ -123,7 +125,7 @@ def service_record_create(
 
 @transaction.atomic
 def service_record_update(
-    *, actor: Any, record: ServiceRecord, data: Mapping[str, Any]
+    *, actor: roles.Actor, record: ServiceRecord, data: Mapping[str, Any]
 ) -> ServiceRecord:
     roles.require(roles.can_write_service_record, actor)
     record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
@@ -143,7 +145,7 @@ def service_record_update(
 
 
 @transaction.atomic
-def service_record_delete(*, actor: Any, record: ServiceRecord) -> None:
+def service_record_delete(*, actor: roles.Actor, record: ServiceRecord) -> None:
     """Remove a record entered by mistake (its visit reading goes with it)."""
     roles.require(roles.can_delete_service_record, actor)
     machine_id = record.machine_id

@@ -21,6 +21,7 @@ from customers import selectors
 from customers import services as dossier
 from customers.matching import merge as merge_module
 from customers.matching import services
+from customers.matching.merge import apply as merge_apply
 from customers.models import (
     Customer,
     CustomerRelation,
@@ -188,7 +189,7 @@ def test_a_failure_halfway_through_a_merge_leaves_the_database_untouched(
 ):
     survivor, loser = pair
     before = snapshot(skip=set())
-    real = merge_module._write_history
+    real = merge_apply._write_history
     calls = {"n": 0}
 
     def fail_on_second(*args: Any, **kwargs: Any) -> Any:
@@ -197,7 +198,7 @@ def test_a_failure_halfway_through_a_merge_leaves_the_database_untouched(
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(merge_module, "_write_history", fail_on_second)
+    monkeypatch.setattr(merge_apply, "_write_history", fail_on_second)
     with pytest.raises(RuntimeError, match="disk full"):
         services.customer_merge(actor=archivist, survivor=survivor, loser=loser)
     assert calls["n"] == 2  # it really failed halfway, after moving rows

@@ -29,6 +29,7 @@ from contacts.models import ContactLog, Submission
 from customers import services as dossier
 from customers.matching import merge as merge_module
 from customers.matching import services as matching
+from customers.matching.merge import apply as merge_apply
 from customers.models import Customer, Machine, MergeRecord
 from dealercrm import roles
 from dealercrm.jobs import system_actor
@@ -123,7 +124,7 @@ class Race:
     def __init__(self, archivist: Any, dawdle: float = 0.05) -> None:
         self.archivist = archivist
         self.locked = threading.Event()
-        real_plan = merge_module._plan
+        real_plan = merge_apply._plan
 
         def slow_plan(*args: Any, **kwargs: Any) -> Any:
             # _plan runs with both customers locked.
@@ -131,7 +132,7 @@ class Race:
             time.sleep(dawdle)
             return real_plan(*args, **kwargs)
 
-        self.patch = mock.patch.object(merge_module, "_plan", slow_plan)
+        self.patch = mock.patch.object(merge_apply, "_plan", slow_plan)
 
     def run(self, survivor: Customer, loser: Customer, write: Callable[[], Any], n: int) -> str:
         """What happened to B's write: "landed" (created, and on a live customer once

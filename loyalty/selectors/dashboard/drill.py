@@ -17,6 +17,7 @@ from django.db.models import (
 from contacts.models import Reminder
 from customers.models import Customer
 from customers.selectors import at_risk_filter
+from dealercrm import roles
 from dealercrm.months import month_end, shift_month
 
 from ...models import LedgerEntry, TierSnapshot
@@ -60,7 +61,9 @@ class Drill:
     top: int = 0
 
 
-def drilldown(*, user: Any, filters: DashboardFilters, drill: Drill) -> tuple[str, QuerySet[Any]]:
+def drilldown(
+    *, user: roles.Actor, filters: DashboardFilters, drill: Drill
+) -> tuple[str, QuerySet[Any]]:
     """("customers" | "reminders" | "snapshots", the rows), scoped like the dashboard."""
     kind, month = drill.kind, filters.month
     if kind in CUSTOMER_LISTS:
@@ -99,7 +102,9 @@ def drilldown(*, user: Any, filters: DashboardFilters, drill: Drill) -> tuple[st
     raise ValueError(f"unknown list {kind!r}")
 
 
-def _moved(user: Any, filters: DashboardFilters, was: str, now: str) -> QuerySet[TierSnapshot]:
+def _moved(
+    user: roles.Actor, filters: DashboardFilters, was: str, now: str
+) -> QuerySet[TierSnapshot]:
     month, compare = filters.month, filters.compare_month
     if now == NO_TIER:  # left the ranking: shown with the tier they had
         after = TierSnapshot.objects.filter(customer=OuterRef("customer"), month=month)
@@ -111,7 +116,7 @@ def _moved(user: Any, filters: DashboardFilters, was: str, now: str) -> QuerySet
     return qs.filter(Exists(before.filter(tier=was)))
 
 
-def _customer_drill(user: Any, filters: DashboardFilters, kind: str) -> QuerySet[Customer]:
+def _customer_drill(user: roles.Actor, filters: DashboardFilters, kind: str) -> QuerySet[Customer]:
     month = filters.month
     qs = scoped_customers(user, filters)
     if kind == "gold":

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import (
     DecimalField,
@@ -44,12 +43,12 @@ def as_of(month: dt.date) -> dt.date:
 # --- scope ---------------------------------------------------------------------------------
 
 
-def _all(user: Any) -> bool:
+def _all(user: roles.Actor) -> bool:
     return roles.can_view_all_dashboards(user)
 
 
 def customer_scope(
-    user: Any, filters: DashboardFilters, prefix: str = "", *, by_manager: bool = True
+    user: roles.Actor, filters: DashboardFilters, prefix: str = "", *, by_manager: bool = True
 ) -> Q:
     """A Q on `prefix`-related customers: visible to the user, in the region and (with
     `by_manager`) held by the manager. For the whole group no IN list of visible customers."""
@@ -66,7 +65,7 @@ def customer_scope(
     return q
 
 
-def scoped_customers(user: Any, filters: DashboardFilters) -> QuerySet[Customer]:
+def scoped_customers(user: roles.Actor, filters: DashboardFilters) -> QuerySet[Customer]:
     if not roles.can_view_dashboards(user):
         return Customer.objects.none()
     return Customer.objects.filter(customer_scope(user, filters))

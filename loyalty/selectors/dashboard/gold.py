@@ -51,7 +51,7 @@ MISSED_MONTHS = 6
 GOLD_CONTACT_DAYS = 31
 
 
-def gold_reminders(user: Any, filters: DashboardFilters) -> QuerySet[Reminder]:
+def gold_reminders(user: roles.Actor, filters: DashboardFilters) -> QuerySet[Reminder]:
     """Monthly gold-contact reminders of the visible customers, by the manager they were
     opened for (a manager: his own, as on his reminder list)."""
     if not roles.can_view_dashboards(user):
@@ -67,7 +67,7 @@ def gold_reminders(user: Any, filters: DashboardFilters) -> QuerySet[Reminder]:
     return qs
 
 
-def gold_referrals(user: Any, filters: DashboardFilters) -> QuerySet[Referral]:
+def gold_referrals(user: roles.Actor, filters: DashboardFilters) -> QuerySet[Referral]:
     """Referrals made by gold customers (who held a card by the month's end): the referrer
     in the filters, and both sides visible to the user (no count leaks another manager's
     customer)."""
@@ -104,7 +104,7 @@ def _active_at(
 
 
 def active_gold_by_month(
-    user: Any, filters: DashboardFilters, months: list[dt.date]
+    user: roles.Actor, filters: DashboardFilters, months: list[dt.date]
 ) -> dict[dt.date, dict[int, int | None]]:
     """For each month, the gold customers whose card was active at its end (today for the
     current month), with their manager. Two queries: the cards, their suspensions."""
@@ -259,7 +259,9 @@ def _referred_revenue(
     return totals
 
 
-def gold_dashboard(*, user: Any, filters: DashboardFilters, referrers: int = 10) -> GoldDashboard:
+def gold_dashboard(
+    *, user: roles.Actor, filters: DashboardFilters, referrers: int = 10
+) -> GoldDashboard:
     cap = int(settings.DEALERCRM["GOLD_CARD_CAP_PER_MANAGER"])
     month = filters.month
     months = months_ending(month, TREND_MONTHS)
@@ -406,7 +408,7 @@ def gold_dashboard(*, user: Any, filters: DashboardFilters, referrers: int = 10)
 
 
 def _attach_managers(
-    user: Any, filters: DashboardFilters, rows: dict[int | None, ManagerRow], cap: int
+    user: roles.Actor, filters: DashboardFilters, rows: dict[int | None, ManagerRow], cap: int
 ) -> None:
     """Name each row's manager (one query). The whole group also lists every active sales
     manager without figures (holding no gold customer is a figure too), unless a region
@@ -427,7 +429,7 @@ def _attach_managers(
 
 
 def overdue_customers(
-    user: Any, filters: DashboardFilters, gold: dict[int, int | None] | None = None
+    user: roles.Actor, filters: DashboardFilters, gold: dict[int, int | None] | None = None
 ) -> QuerySet[Customer]:
     """Gold customers (card active at the month's end) not lost, and not contacted in the
     GOLD_CONTACT_DAYS before the month's end (or today)."""
@@ -448,7 +450,7 @@ def overdue_customers(
 
 
 def referred_revenue(
-    user: Any, filters: DashboardFilters, customer_ids: list[int]
+    user: roles.Actor, filters: DashboardFilters, customer_ids: list[int]
 ) -> dict[int, Decimal]:
     """What each of these referred customers bought since his referral, to the month's end
     (the referral drill-down's amounts; their sum is the dashboard's total)."""

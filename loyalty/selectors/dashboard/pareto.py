@@ -88,7 +88,9 @@ class ParetoDashboard:
         return next((p for p in self.curve if p.share_pct >= pct), None)
 
 
-def snapshots(user: Any, filters: DashboardFilters, month: dt.date) -> QuerySet[TierSnapshot]:
+def snapshots(
+    user: roles.Actor, filters: DashboardFilters, month: dt.date
+) -> QuerySet[TierSnapshot]:
     """A month's snapshots of the customers in the filters (tiers come from money)."""
     if not roles.can_view_dashboards(user):
         return TierSnapshot.objects.none()
@@ -114,7 +116,7 @@ def _positive() -> Case:
     )
 
 
-def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard:
+def pareto_dashboard(*, user: roles.Actor, filters: DashboardFilters) -> ParetoDashboard:
     """The month's curve and shares, measured as tiering measures them: against the sum of
     the positive contributions. A customer with a zero or negative contribution adds
     nothing (he sits at 100% of the curve and in tier C) and does not shrink the total; the
@@ -176,7 +178,7 @@ def pareto_dashboard(*, user: Any, filters: DashboardFilters) -> ParetoDashboard
     )
 
 
-def _whole_group(user: Any, filters: DashboardFilters) -> bool:
+def _whole_group(user: roles.Actor, filters: DashboardFilters) -> bool:
     return roles.can_view_all_dashboards(user) and not filters.region and not filters.manager
 
 
@@ -244,7 +246,7 @@ Cell = tuple[str | None, str, str, int, Decimal | None]
 
 
 def _cells(
-    user: Any, filters: DashboardFilters, month: dt.date, compare: dt.date
+    user: roles.Actor, filters: DashboardFilters, month: dt.date, compare: dt.date
 ) -> tuple[list[Cell], dict[str, int]]:
     """The month's cells: (was, tier, grid, customers, positive contribution), `was` being
     the customer's tier in the compared month (blank or None when he was not ranked then);
@@ -292,7 +294,7 @@ def _cells(
     return list(joined), counted
 
 
-def moved_customers(*, user: Any, filters: DashboardFilters) -> QuerySet[TierSnapshot]:
+def moved_customers(*, user: roles.Actor, filters: DashboardFilters) -> QuerySet[TierSnapshot]:
     """The month's snapshots whose tier differs from the compared month's (`was`), by rank;
     customers new to the ranking are not moves."""
     return (
