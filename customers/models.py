@@ -741,6 +741,8 @@ from customers.importing.models import ImportBatch, ImportMapping, ImportRow  # 
 from customers.matching.models import (  # noqa: E402
     CustomerRelation,
     DuplicateCandidate,
+    FanoutPartition,
+    FanoutRun,
     MatchKey,
     MatchRun,
     MatchState,
@@ -753,6 +755,8 @@ __all__ = [
     "CustomerRelation",
     "CustomerUserObjectPermission",
     "DuplicateCandidate",
+    "FanoutPartition",
+    "FanoutRun",
     "ImportBatch",
     "ImportMapping",
     "ImportRow",
