@@ -164,7 +164,7 @@ def _forget_tombstones() -> None:
     ).delete()
 
 
-def _store(changed: list[tuple[int, Record, Features, str]]) -> None:
+def _store(changed: Sequence[tuple[int, Any, Features, str]]) -> None:
     ids = [pk for pk, *_ in changed]
     for chunk in _chunks(ids):
         MatchKey.objects.filter(customer_id__in=chunk).delete()
