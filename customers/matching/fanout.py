@@ -281,7 +281,15 @@ def fanout_merge(*, run_id: int) -> RefreshResult | None:
         run.state = FanoutRun.State.DONE
         run.finished_at = timezone.now()
         run.match_run_id = result.run_id
-        run.save(update_fields=["state", "finished_at", "match_run"])
+        # What was done and where; the staged features are not kept.
+        run.plan = {
+            "threshold": staged["threshold"],
+            "customers": staged["customers"],
+            "neighbours": staged["neighbours"],
+            "stats": staged["stats"],
+            "workers": sorted({p.worker for p in parts if p.worker}),
+        }
+        run.save(update_fields=["state", "finished_at", "match_run", "plan"])
         # The payloads can be large; the run row keeps what was done.
         run.partition_rows.all().delete()
     if run.report_progress:
