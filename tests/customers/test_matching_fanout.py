@@ -5,9 +5,12 @@ score for score, reason for reason."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from customers import services as dossier
@@ -304,3 +307,18 @@ def test_the_merge_task_retries_then_marks_the_run_failed(archive, retries_run_e
     assert attempt.state == "FAILURE"  # no partition has a result, however often it tries
     run.refresh_from_db()
     assert run.state == FanoutRun.State.FAILED
+
+
+@pytest.mark.django_db
+def test_the_command_fans_out_with_partitions(archive, django_capture_on_commit_callbacks):
+    duplicates_refresh(actor=system_actor(), full=True)
+    single = queue_rows()
+    _reset_matcher()
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("find_duplicates", "--partitions", "3", "--full", stdout=out, stderr=out)
+    assert "3 partitions queued" in out.getvalue()
+    assert FanoutRun.objects.get().state == FanoutRun.State.DONE
+    assert queue_rows() == single
+    with pytest.raises(CommandError):
+        call_command("find_duplicates", "--partitions", "0")
