@@ -40,7 +40,14 @@ from .candidates import (
     count_keys,
     possible,
 )
-from .refresh import RefreshResult, _forget_tombstones, _store, finish_refresh, plan_refresh
+from .refresh import (
+    CHUNK,
+    RefreshResult,
+    _forget_tombstones,
+    _store,
+    finish_refresh,
+    plan_refresh,
+)
 
 Pairs = np.ndarray
 
@@ -161,15 +168,21 @@ def fanout_start(
             pairs = np.zeros((0, 2), np.int64)
         if progress:
             progress("block", len(pairs), 0)
-        payloads = [
-            partition_payload(plan.features, part, plan.ctx)
-            for part in partition_pairs(pairs, partitions)
-        ]
+        parts = partition_pairs(pairs, partitions)
+        payloads = [partition_payload(plan.features, part, plan.ctx) for part in parts]
+        # What the merge writes besides the queue, shared out so that no row holds it all:
+        # the changed customers' features (their keys and states) and, with each partition,
+        # the fingerprints of the customers its pairs name.
+        changed = [[pk, fp, f.as_dict()] for pk, _r, f, fp in plan.changed]
+        for payload, share in zip(payloads, _shares(changed, len(payloads)), strict=True):
+            payload["changed"] = share
+            payload["fingerprints"] = {
+                f["id"]: plan.fingerprints[int(f["id"])] for f in payload["features"]
+            }
         staged = {
             "threshold": threshold,
-            "changed": [[pk, fp, f.as_dict()] for pk, _r, f, fp in plan.changed],
-            "fingerprints": {str(pk): fp for pk, fp in plan.fingerprints.items()},
             "customers": result.customers,
+            "changed": result.changed,
             "neighbours": result.neighbours,
             "stats": asdict(result.stats),
         }
@@ -191,6 +204,16 @@ def fanout_start(
         )
         transaction.on_commit(lambda: _queue_partitions(run.pk, len(payloads)))
     return run
+
+
+def _shares(items: list[Any], n: int) -> list[list[Any]]:
+    size, extra = divmod(len(items), n)
+    out, start = [], 0
+    for k in range(n):
+        end = start + size + (k < extra)
+        out.append(items[start:end])
+        start = end
+    return out
 
 
 def _queue_partitions(run_id: int, partitions: int) -> None:
@@ -251,11 +274,17 @@ def fanout_merge(*, run_id: int) -> RefreshResult | None:
             raise RuntimeError(f"duplicate search {run_id}: a partition has no result")
         matches = merge_matches([[match_from_json(m) for m in p.result or []] for p in parts])
         staged = run.plan
-        changed = [(int(pk), None, Features.from_dict(f), fp) for pk, fp, f in staged["changed"]]
+        changed = [
+            (int(pk), None, Features.from_dict(f), fp)
+            for p in parts
+            for pk, fp, f in p.payload["changed"]
+        ]
+        fingerprints = {int(pk): fp for p in parts for pk, fp in p.payload["fingerprints"].items()}
+        fingerprints.update((pk, fp) for pk, _r, _f, fp in changed)
         # Customers merged or deleted while the partitions ran are no one's pair.
         named = {pk for pk, *_ in changed} | {int(m.left_id) for m in matches}
         named |= {int(m.right_id) for m in matches}
-        alive = set(Customer.objects.filter(pk__in=named).values_list("pk", flat=True))
+        alive = _alive(named)
         changed = [c for c in changed if c[0] in alive]
         matches = [m for m in matches if int(m.left_id) in alive and int(m.right_id) in alive]
         _forget_tombstones()
@@ -263,7 +292,7 @@ def fanout_merge(*, run_id: int) -> RefreshResult | None:
         result = RefreshResult(
             full=run.full,
             customers=staged["customers"],
-            changed=len(staged["changed"]),
+            changed=staged["changed"],
             neighbours=staged["neighbours"],
             stats=BlockStats(**staged["stats"]),
         )
@@ -274,21 +303,14 @@ def fanout_merge(*, run_id: int) -> RefreshResult | None:
             started_at=run.started_at,
             matches=matches,
             changed_ids={pk for pk, *_ in changed},
-            fingerprints={int(pk): fp for pk, fp in staged["fingerprints"].items()},
+            fingerprints=fingerprints,
             result=result,
             started=since,
         )
         run.state = FanoutRun.State.DONE
         run.finished_at = timezone.now()
         run.match_run_id = result.run_id
-        # What was done and where; the staged features are not kept.
-        run.plan = {
-            "threshold": staged["threshold"],
-            "customers": staged["customers"],
-            "neighbours": staged["neighbours"],
-            "stats": staged["stats"],
-            "workers": sorted({p.worker for p in parts if p.worker}),
-        }
+        run.plan = {**staged, "workers": sorted({p.worker for p in parts if p.worker})}
         run.save(update_fields=["state", "finished_at", "match_run", "plan"])
         # The payloads can be large; the run row keeps what was done.
         run.partition_rows.all().delete()
@@ -299,12 +321,23 @@ def fanout_merge(*, run_id: int) -> RefreshResult | None:
     return result
 
 
+def _alive(ids: set[int]) -> set[int]:
+    found: set[int] = set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        found.update(Customer.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    return found
+
+
 def fanout_fail(*, run_id: int) -> None:
     """A partition or the merge gave up: the run is over, the button free again."""
     run = FanoutRun.objects.filter(pk=run_id).first()
     updated = FanoutRun.objects.filter(
         pk=run_id, state__in=[FanoutRun.State.SCORING, FanoutRun.State.MERGING]
     ).update(state=FanoutRun.State.FAILED, finished_at=timezone.now())
+    # The staged payloads are of no use any more (the next run starts afresh).
+    FanoutPartition.objects.filter(run_id=run_id).delete()
     if run is not None and updated:
         from .refresh_jobs import FAILED
 
