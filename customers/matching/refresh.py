@@ -5,6 +5,8 @@ fingerprint differs, or they have none yet): their keys are stored (MatchKey), e
 customer sharing a key is loaded with the features stored for it (MatchState), and only
 pairs involving a changed customer are scored. The queue (DuplicateCandidate) keeps the
 archivist's decisions: a dismissed pair is proposed again only when its data changes.
+A run is two halves, `plan_refresh` and `finish_refresh`; fanout.py scores between them on
+the Celery workers when MATCHING_FANOUT_PARTITIONS > 1.
 """
 
 from __future__ import annotations
