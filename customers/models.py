@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -317,6 +317,14 @@ class Customer(TimeStampedModel):
                 fields=["manager"],
                 condition=Q(is_gold_card=True, merged_into__isnull=True),
                 name="cust_gold_idx",
+            ),
+            # the archivist's and executive's home page: the ten most recently changed live
+            # customers come off this index instead of sorting all 100,000 rows (bench: 200 ms
+            # of a 240 ms page).
+            models.Index(
+                F("updated_at").desc(),
+                condition=Q(merged_into__isnull=True),
+                name="cust_recent_idx",
             ),
         ]
 

@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "dealercrm.health.HealthMiddleware",  # probes answered before the host check and HTTPS redirect
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "dealercrm.sessions.SlidingSessionMiddleware",  # sliding expiry, one write per 5 min
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -332,7 +332,10 @@ if DEALERCRM["MAINTENANCE_FIRST_SERVICE_HOURS"] < 1 or DEALERCRM["MAINTENANCE_IN
     raise ImproperlyConfigured("Maintenance hours must be positive")
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last request
+# Idle timeout: the age counts from the last request, refreshed at most every 5 minutes
+# (dealercrm.sessions: not a database write per request).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # Content security policy (django-csp): our pages load nothing but our own static files —
