@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0013_merge_0010_merge_answers_0012_home_indexes'),
+        ('customers', '0014_recent_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
