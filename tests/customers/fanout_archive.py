@@ -8,7 +8,15 @@ import datetime as dt
 from typing import Any
 
 from bench import matching_data
-from customers.models import Customer, DuplicateCandidate, Machine, Phone
+from customers.models import (
+    Customer,
+    DuplicateCandidate,
+    Machine,
+    MatchKey,
+    MatchRun,
+    MatchState,
+    Phone,
+)
 
 
 def seed_archive(n: int = 120, seed: int = 11) -> list[Customer]:
@@ -64,4 +72,22 @@ def queue_rows() -> list[tuple[int, int, float, str, list[dict[str, Any]], str]]
     return sorted(
         (c.low_id, c.high_id, c.score, c.kind, c.reasons, c.status)
         for c in DuplicateCandidate.objects.all()
+    )
+
+
+def reset_matcher() -> None:
+    """The matcher forgotten: the next run is a first, full one."""
+    DuplicateCandidate.objects.all().delete()
+    MatchRun.objects.all().delete()
+    MatchKey.objects.all().delete()
+    MatchState.objects.all().delete()
+
+
+def matcher_state() -> tuple[Any, ...]:
+    """What a run leaves: the queue, the keys, the states and the run's counts."""
+    return (
+        queue_rows(),
+        sorted(MatchKey.objects.values_list("customer_id", "key")),
+        sorted(MatchState.objects.values_list("customer_id", "fingerprint")),
+        list(MatchRun.objects.values_list("full", "customers", "changed", "pairs_compared")),
     )

@@ -28,13 +28,12 @@ from customers.models import (
     DuplicateCandidate,
     FanoutPartition,
     FanoutRun,
-    MatchKey,
     MatchRun,
     MatchState,
 )
 from customers.tasks import merge_duplicates_partitions_task, score_duplicates_partition_task
 from dealercrm.jobs import system_actor
-from tests.customers.fanout_archive import queue_rows, seed_archive
+from tests.customers.fanout_archive import matcher_state, queue_rows, reset_matcher, seed_archive
 from tests.customers.test_matching_bulk import LATIN, _records
 
 # ---------------------------------------------------------------------------
@@ -101,22 +100,6 @@ def archive(db):
     return seed_archive(80, 11)
 
 
-def _reset_matcher() -> None:
-    DuplicateCandidate.objects.all().delete()
-    MatchRun.objects.all().delete()
-    MatchKey.objects.all().delete()
-    MatchState.objects.all().delete()
-
-
-def _matcher_state():
-    return (
-        queue_rows(),
-        sorted(MatchKey.objects.values_list("customer_id", "key")),
-        sorted(MatchState.objects.values_list("customer_id", "fingerprint")),
-        list(MatchRun.objects.values_list("full", "customers", "changed", "pairs_compared")),
-    )
-
-
 @pytest.fixture
 def retries_run_eagerly():
     """Eager Celery runs a retry at once, unless an attempt's exception propagates."""
@@ -141,15 +124,15 @@ def test_a_full_fanned_out_run_writes_the_single_process_queue(
     archive, django_capture_on_commit_callbacks, partitions
 ):
     duplicates_refresh(actor=system_actor(), full=True)
-    single = _matcher_state()
+    single = matcher_state()
     assert any(kind == "duplicate" for _l, _h, _s, kind, *_ in single[0])
     assert any(kind == "relatives" for _l, _h, _s, kind, *_ in single[0])
-    _reset_matcher()
+    reset_matcher()
 
     run = _fan_out(django_capture_on_commit_callbacks, partitions, full=True)
 
     assert run.state == FanoutRun.State.DONE and run.partitions == partitions
-    assert _matcher_state() == single
+    assert matcher_state() == single
     assert run.match_run == MatchRun.objects.get()
     assert not FanoutPartition.objects.exists()  # the payloads are gone with the run
 
@@ -168,13 +151,13 @@ def test_an_incremental_fanned_out_run_writes_the_single_process_queue(
     # when: the single-process run, rolled back, then the fanned-out one
     with transaction.atomic():
         result = duplicates_refresh(actor=system_actor())
-        single = _matcher_state()
+        single = matcher_state()
         transaction.set_rollback(True)
     assert not result.full and result.changed == 2
     run = _fan_out(django_capture_on_commit_callbacks, 3)
     # then
     assert not run.full and run.state == FanoutRun.State.DONE
-    assert _matcher_state() == single
+    assert matcher_state() == single
 
 
 @pytest.mark.django_db
@@ -193,7 +176,7 @@ def test_a_retried_partition_and_a_second_merge_count_once(
 ):
     duplicates_refresh(actor=system_actor(), full=True)
     single = queue_rows()
-    _reset_matcher()
+    reset_matcher()
     merges = []
     monkeypatch.setattr(
         "customers.tasks.merge_duplicates_partitions_task.delay", lambda *a: merges.append(a)
@@ -225,7 +208,7 @@ def test_a_partition_failing_once_is_retried_and_the_queue_is_the_same(
 ):
     duplicates_refresh(actor=system_actor(), full=True)
     single = queue_rows()
-    _reset_matcher()
+    reset_matcher()
     real = fanout.score_payload
     calls = []
 
@@ -313,7 +296,7 @@ def test_the_merge_task_retries_then_marks_the_run_failed(archive, retries_run_e
 def test_the_command_fans_out_with_partitions(archive, django_capture_on_commit_callbacks):
     duplicates_refresh(actor=system_actor(), full=True)
     single = queue_rows()
-    _reset_matcher()
+    reset_matcher()
     out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("find_duplicates", "--partitions", "3", "--full", stdout=out, stderr=out)

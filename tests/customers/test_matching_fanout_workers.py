@@ -33,8 +33,7 @@ from customers.models import FanoutRun, MatchRun
 from dealercrm.celery import app
 from dealercrm.jobs import system_actor
 from tests.conftest import REQUIRE_SERVICES
-from tests.customers.fanout_archive import seed_archive
-from tests.customers.test_matching_fanout import _matcher_state, _reset_matcher
+from tests.customers.fanout_archive import matcher_state, reset_matcher, seed_archive
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -171,10 +170,10 @@ def single_process():
     forgotten, so the fanned-out run starts from the same place."""
     seed_archive(120, 11)
     duplicates_refresh(actor=system_actor(), full=True)
-    state = _matcher_state()
+    state = matcher_state()
     kinds = {row[3] for row in state[0]}
     assert kinds == {"duplicate", "relatives"}, "the archive must hold both kinds of pair"
-    _reset_matcher()
+    reset_matcher()
     return state
 
 
@@ -190,7 +189,7 @@ def test_two_workers_write_the_single_process_queue(workers, single_process):
     # then
     run.refresh_from_db()
     assert run.state == FanoutRun.State.DONE, workers()
-    assert _matcher_state() == single_process
+    assert matcher_state() == single_process
     assert sorted(w.split("@")[0] for w in run.plan["workers"]) == sorted(WORKERS), (
         "both workers scored partitions"
     )
@@ -213,6 +212,6 @@ def test_the_archivists_button_fans_out_on_the_workers(workers, single_process, 
     assert state["state"] == refresh_jobs.DONE, workers()
     run = FanoutRun.objects.get()
     assert run.partitions == PARTITIONS and run.actor == archivist
-    assert _matcher_state() == single_process
+    assert matcher_state() == single_process
     assert state["proposed"] == MatchRun.objects.get().proposed
     cache.delete(refresh_jobs.STATE_KEY)
