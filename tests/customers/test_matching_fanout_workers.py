@@ -148,6 +148,16 @@ def workers(django_db_setup, django_db_blocker, tmp_path_factory):
         app.conf.task_always_eager = eager_before
         _use_broker_prefix(transport_before.get("global_keyprefix", ""))
         app.conf.broker_transport_options = transport_before
+        _drop_keys(prefix)
+
+
+def _drop_keys(prefix: str) -> None:
+    """What the workers left in Redis under their prefix (queue bindings, cache entries)."""
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
 
 
 def app_settings_caches() -> dict:
