@@ -749,6 +749,8 @@ from customers.importing.models import ImportBatch, ImportMapping, ImportRow  # 
 from customers.matching.models import (  # noqa: E402
     CustomerRelation,
     DuplicateCandidate,
+    FanoutPartition,
+    FanoutRun,
     MatchKey,
     MatchRun,
     MatchState,
@@ -761,6 +763,8 @@ __all__ = [
     "CustomerRelation",
     "CustomerUserObjectPermission",
     "DuplicateCandidate",
+    "FanoutPartition",
+    "FanoutRun",
     "ImportBatch",
     "ImportMapping",
     "ImportRow",

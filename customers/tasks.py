@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from dealercrm.jobs import system_actor
 
@@ -10,10 +10,12 @@ from dealercrm.jobs import system_actor
 @shared_task(name="customers.find_duplicates")
 def find_duplicates_task(full: bool = False) -> int:
     """Nightly: bring the archivist's duplicate queue up to date (only customers changed
-    since the last run are re-blocked). Returns how many pairs are proposed."""
-    from customers.matching.refresh import duplicates_refresh
+    since the last run are re-blocked). Returns how many pairs are proposed (0 when fanned
+    out over the workers: the merge writes the queue)."""
+    from customers.matching.fanout import refresh_or_fan_out
 
-    return duplicates_refresh(actor=system_actor(), full=full).proposed
+    result = refresh_or_fan_out(actor=system_actor(), full=full)
+    return result.proposed if result else 0
 
 
 def _import_task(batch_id: int, user_id: int, language: str, service: str) -> bool:
@@ -55,3 +57,37 @@ def refresh_duplicates_task(user_id: int) -> int:
     if actor is None:
         return 0
     return refresh_run(actor=actor)
+
+
+# Issue 17: a refresh fanned out over the workers (MATCHING_FANOUT_PARTITIONS > 1). A
+# partition's result overwrites a retried attempt's, and the merge runs once (a claimed
+# state), so both are safe to run twice; after the last retry the run is marked failed.
+@shared_task(name="customers.score_duplicates_partition", bind=True, max_retries=3)
+def score_duplicates_partition_task(self: Task, run_id: int, index: int) -> bool:
+    """Score one partition of a fanned-out duplicate search."""
+    from customers.matching import fanout
+
+    try:
+        return fanout.partition_score(
+            run_id=run_id, index=index, worker=str(self.request.hostname or "")
+        )
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            fanout.fanout_fail(run_id=run_id)
+            raise
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+
+
+@shared_task(name="customers.merge_duplicates_partitions", bind=True, max_retries=3)
+def merge_duplicates_partitions_task(self: Task, run_id: int) -> int:
+    """Write the review queue from a fanned-out search's partitions."""
+    from customers.matching import fanout
+
+    try:
+        result = fanout.fanout_merge(run_id=run_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            fanout.fanout_fail(run_id=run_id)
+            raise
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+    return result.proposed if result else 0

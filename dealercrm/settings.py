@@ -293,6 +293,10 @@ DEALERCRM = {
     "TIER_BASIS": env.str("TIER_BASIS", default="revenue"),
     # First retry of a failed notification e-mail after this many seconds, then doubling.
     "EMAIL_RETRY_BASE_SECONDS": env.float("EMAIL_RETRY_BASE_SECONDS", default=30.0),
+    # The database refresh of the duplicate queue (find_duplicates, the archivist's button,
+    # the nightly job) cut into this many partitions scored on the Celery workers; 1 scores
+    # in one process. Worth it when one worker takes too long over a group's archive.
+    "MATCHING_FANOUT_PARTITIONS": env.int("MATCHING_FANOUT_PARTITIONS", default=1),
     # Gold-card benefit (seed 000): 5% off (九五折) parts and repair, as a fraction.
     "GOLD_DISCOUNT": env.str("GOLD_DISCOUNT", default="0.05"),
     # The maintenance plan of model families without their own (admin: maintenance plans).

@@ -100,6 +100,76 @@ class MatchRun(models.Model):
         return f"{self.started_at:%Y-%m-%d %H:%M}"
 
 
+class FanoutRun(models.Model):
+    """A refresh fanned out over Celery workers (MATCHING_FANOUT_PARTITIONS > 1): what the
+    coordinator prepared, kept until the last partition's merge writes the queue."""
+
+    merge_moves = False
+
+    class State(models.TextChoices):
+        SCORING = "scoring", _("Scoring")
+        MERGING = "merging", _("Merging")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    started_at = models.DateTimeField(_("started at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    full = models.BooleanField(_("full run"), default=False)
+    partitions = models.PositiveIntegerField(_("partitions"))
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.SCORING)
+    # The archivist's button shows this run's progress (refresh_jobs); the nightly run not.
+    report_progress = models.BooleanField(default=False)
+    # The changed customers (id, fingerprint, features), every other fingerprint the queue
+    # needs, and the counts of the run (RefreshResult): JSON, as the engine's features are.
+    plan = models.JSONField(default=dict)
+    match_run = models.ForeignKey(
+        MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("fanned-out duplicate search")
+        verbose_name_plural = _("fanned-out duplicate searches")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.partitions})"
+
+
+class FanoutPartition(models.Model):
+    """One worker's share of a fanned-out refresh: its candidate pairs and the features of
+    the customers they name (payload), then the pairs worth showing (result). A retried
+    partition overwrites its result, so it never counts twice."""
+
+    merge_moves = False
+
+    run = models.ForeignKey(FanoutRun, on_delete=models.CASCADE, related_name="partition_rows")
+    index = models.PositiveIntegerField()
+    payload = models.JSONField(default=dict)
+    result = models.JSONField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("duplicate search partition")
+        verbose_name_plural = _("duplicate search partitions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "index"], name="customers_fanoutpartition_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.index}"
+
+
 class DuplicateCandidate(TimeStampedModel):
     """A pair in front of the archivist: two customers, a score and the reasons."""
 

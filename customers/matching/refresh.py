@@ -5,6 +5,8 @@ fingerprint differs, or they have none yet): their keys are stored (MatchKey), e
 customer sharing a key is loaded with the features stored for it (MatchState), and only
 pairs involving a changed customer are scored. The queue (DuplicateCandidate) keeps the
 archivist's decisions: a dismissed pair is proposed again only when its data changes.
+A run is two halves, `plan_refresh` and `finish_refresh`; fanout.py scores between them on
+the Celery workers when MATCHING_FANOUT_PARTITIONS > 1.
 """
 
 from __future__ import annotations
@@ -164,7 +166,7 @@ def _forget_tombstones() -> None:
     ).delete()
 
 
-def _store(changed: list[tuple[int, Record, Features, str]]) -> None:
+def _store(changed: Sequence[tuple[int, Any, Features, str]]) -> None:
     ids = [pk for pk, *_ in changed]
     for chunk in _chunks(ids):
         MatchKey.objects.filter(customer_id__in=chunk).delete()
@@ -247,6 +249,112 @@ def _write_queue(
     )
 
 
+@dataclass
+class Plan:
+    """What a run compares, prepared in the run's transaction: the changed customers (their
+    keys and features already stored, so the incremental counts include them), the records
+    to block (changed first, then their neighbours), the counts and the pairs' filter."""
+
+    full: bool
+    started_at: Any
+    result: RefreshResult
+    changed: list[tuple[int, Record, Features, str]]
+    features: list[Features]
+    fingerprints: dict[int, str]
+    ctx: Context
+    only: set[int] | None
+
+    @property
+    def changed_ids(self) -> set[int]:
+        return {pk for pk, *_ in self.changed}
+
+
+def plan_refresh(*, full: bool, progress: Progress | None = None) -> Plan:
+    """The first half of a run (inside its transaction): tombstones forgotten, changed
+    customers found, prepared and stored, their neighbours loaded."""
+    started_at = timezone.now()
+    last = MatchRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
+    full = full or last is None
+    result = RefreshResult(full=full)
+    _forget_tombstones()
+    if full or last is None:
+        candidates = set(Customer.objects.values_list("pk", flat=True))
+    else:
+        candidates = _changed_since(last.started_at)
+    stored: dict[int, str] = {}
+    if not full:
+        for chunk in _chunks(sorted(candidates)):
+            stored.update(
+                MatchState.objects.filter(customer_id__in=chunk).values_list(
+                    "customer_id", "fingerprint"
+                )
+            )
+    changed: list[tuple[int, Record, Features, str]] = []
+    for index, record in enumerate(_records(candidates)):
+        fp = fingerprint(record)
+        if not full and stored.get(int(record.id)) == fp:
+            continue
+        changed.append((int(record.id), record, prepare(record), fp))
+        if progress and (index + 1) % 10_000 == 0:
+            progress("prepare", index + 1, len(candidates))
+    _store(changed)
+    changed_ids = {pk for pk, *_ in changed}
+    result.changed = len(changed_ids)
+    result.customers = Customer.objects.count()
+    keys: set[str] = set()
+    counted: set[str] = set()
+    for _pk, _record, features, _fp in changed:
+        keys.update(blocking_keys(features))
+        counted.update(count_keys(features))
+    neighbour_ids = _neighbours(changed_ids, keys) if changed_ids else set()
+    result.neighbours = len(neighbour_ids)
+    features_list: list[Features] = [f for _pk, _r, f, _fp in changed]
+    fingerprints = {pk: fp for pk, _r, _f, fp in changed}
+    for chunk in _chunks(sorted(neighbour_ids)):
+        for state in MatchState.objects.filter(customer_id__in=chunk):
+            features_list.append(Features.from_dict(state.features))
+            fingerprints[state.customer_id] = state.fingerprint
+    for index, features in enumerate(features_list):
+        features.index = index
+    if full:
+        ctx = Context.build(features_list)
+    else:
+        ctx = Context(_counts(counted)) if changed_ids else Context()
+    only = set(range(len(changed))) if not full else None
+    return Plan(full, started_at, result, changed, features_list, fingerprints, ctx, only)
+
+
+def finish_refresh(
+    *,
+    full: bool,
+    started_at: Any,
+    matches: list[Match],
+    changed_ids: set[int],
+    fingerprints: dict[int, str],
+    result: RefreshResult,
+    started: float,
+) -> RefreshResult:
+    """The second half of a run (inside its transaction): the queue written, the run
+    recorded."""
+    result.pairs_compared = result.stats.pairs
+    result.proposed = sum(m.is_duplicate for m in matches)
+    result.relatives = len(matches) - result.proposed
+    _write_queue(matches, changed_ids, fingerprints, result)
+    result.seconds = time.monotonic() - started
+    run = MatchRun.objects.create(
+        started_at=started_at,
+        finished_at=timezone.now(),
+        full=full,
+        customers=result.customers,
+        changed=result.changed,
+        pairs_compared=result.pairs_compared,
+        proposed=result.proposed,
+        seconds=result.seconds,
+    )
+    result.run_id = run.pk
+    return result
+
+
 def duplicates_refresh(
     *,
     actor: roles.Actor,
@@ -254,85 +362,30 @@ def duplicates_refresh(
     threshold: float = DEFAULT_THRESHOLD,
     progress: Progress | None = None,
 ) -> RefreshResult:
-    """Bring the review queue up to date with the database."""
+    """Bring the review queue up to date with the database, in this process."""
     roles.require(roles.can_refresh_duplicates, actor)
     started = time.monotonic()
-    started_at = timezone.now()
-    last = MatchRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
-    full = full or last is None
-    result = RefreshResult(full=full)
     with transaction.atomic():
-        _forget_tombstones()
-        if full or last is None:
-            candidates = set(Customer.objects.values_list("pk", flat=True))
-        else:
-            candidates = _changed_since(last.started_at)
-        stored: dict[int, str] = {}
-        if not full:
-            for chunk in _chunks(sorted(candidates)):
-                stored.update(
-                    MatchState.objects.filter(customer_id__in=chunk).values_list(
-                        "customer_id", "fingerprint"
-                    )
-                )
-        changed: list[tuple[int, Record, Features, str]] = []
-        for index, record in enumerate(_records(candidates)):
-            fp = fingerprint(record)
-            if not full and stored.get(int(record.id)) == fp:
-                continue
-            changed.append((int(record.id), record, prepare(record), fp))
-            if progress and (index + 1) % 10_000 == 0:
-                progress("prepare", index + 1, len(candidates))
-        _store(changed)
-        changed_ids = {pk for pk, *_ in changed}
-        result.changed = len(changed_ids)
-        result.customers = Customer.objects.count()
-        keys: set[str] = set()
-        counted: set[str] = set()
-        for _pk, _record, features, _fp in changed:
-            keys.update(blocking_keys(features))
-            counted.update(count_keys(features))
-        neighbour_ids = _neighbours(changed_ids, keys) if changed_ids else set()
-        result.neighbours = len(neighbour_ids)
-        features_list: list[Features] = [f for _pk, _r, f, _fp in changed]
-        fingerprints = {pk: fp for pk, _r, _f, fp in changed}
-        for chunk in _chunks(sorted(neighbour_ids)):
-            for state in MatchState.objects.filter(customer_id__in=chunk):
-                features_list.append(Features.from_dict(state.features))
-                fingerprints[state.customer_id] = state.fingerprint
-        for index, features in enumerate(features_list):
-            features.index = index
-        if full:
-            ctx = Context.build(features_list)
-        else:
-            ctx = Context(_counts(counted)) if changed_ids else Context()
-        only = set(range(len(changed))) if not full else None
+        plan = plan_refresh(full=full, progress=progress)
+        result = plan.result
         matches = (
             find_matches(
-                features_list,
+                plan.features,
                 threshold=threshold,
-                only=only,
-                ctx=ctx,
+                only=plan.only,
+                ctx=plan.ctx,
                 progress=progress,
                 stats=result.stats,
             )
-            if changed_ids
+            if plan.changed
             else []
         )
-        result.pairs_compared = result.stats.pairs
-        result.proposed = sum(m.is_duplicate for m in matches)
-        result.relatives = len(matches) - result.proposed
-        _write_queue(matches, changed_ids, fingerprints, result)
-        result.seconds = time.monotonic() - started
-        run = MatchRun.objects.create(
-            started_at=started_at,
-            finished_at=timezone.now(),
-            full=full,
-            customers=result.customers,
-            changed=result.changed,
-            pairs_compared=result.pairs_compared,
-            proposed=result.proposed,
-            seconds=result.seconds,
+        return finish_refresh(
+            full=plan.full,
+            started_at=plan.started_at,
+            matches=matches,
+            changed_ids=plan.changed_ids,
+            fingerprints=plan.fingerprints,
+            result=result,
+            started=started,
         )
-        result.run_id = run.pk
-    return result

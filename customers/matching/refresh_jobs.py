@@ -5,13 +5,16 @@ running changes nothing."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from dealercrm import roles
+
+if TYPE_CHECKING:
+    from .refresh import RefreshResult
 
 STATE_KEY = "customers:duplicates-refresh"
 # A refresh that stops reporting for this long (a worker killed) no longer blocks the button.
@@ -25,8 +28,21 @@ def refresh_state() -> dict[str, Any]:
     return cache.get(STATE_KEY) or {"state": ""}
 
 
-def _set(**state: Any) -> None:
+def set_state(**state: Any) -> None:
     cache.set(STATE_KEY, {**state, "at": timezone.now().isoformat()}, STALE_SECONDS)
+
+
+_set = set_state
+
+
+def report_done(result: RefreshResult) -> None:
+    set_state(
+        state=DONE,
+        proposed=result.proposed,
+        relatives=result.relatives,
+        changed=result.changed,
+        finished_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    )
 
 
 def refresh_start(*, actor: roles.Actor) -> bool:
@@ -43,8 +59,9 @@ def refresh_start(*, actor: roles.Actor) -> bool:
 
 
 def refresh_run(*, actor: roles.Actor) -> int:
-    """The task's body: the incremental refresh, its progress in the cache."""
-    from .refresh import duplicates_refresh
+    """The task's body: the incremental refresh, its progress in the cache. Fanned out
+    (MATCHING_FANOUT_PARTITIONS > 1), the partitions and the merge report the rest."""
+    from .fanout import refresh_or_fan_out
 
     roles.require(roles.can_refresh_duplicates, actor)
     _set(state=RUNNING, step="", done=0, total=0)
@@ -53,15 +70,11 @@ def refresh_run(*, actor: roles.Actor) -> int:
         _set(state=RUNNING, step=step, done=done, total=total)
 
     try:
-        result = duplicates_refresh(actor=actor, progress=progress)
+        result = refresh_or_fan_out(actor=actor, progress=progress, report_progress=True)
     except Exception:
         _set(state=FAILED)
         raise
-    _set(
-        state=DONE,
-        proposed=result.proposed,
-        relatives=result.relatives,
-        changed=result.changed,
-        finished_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-    )
+    if result is None:
+        return 0
+    report_done(result)
     return result.proposed

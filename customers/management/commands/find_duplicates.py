@@ -41,6 +41,13 @@ class Command(BaseCommand):
             help="--csv: processes to prepare and score with (default 1)",
         )
         parser.add_argument(
+            "--partitions",
+            type=int,
+            default=None,
+            help="database: partitions scored on the Celery workers (default: the setting "
+            "MATCHING_FANOUT_PARTITIONS; 1 scores here)",
+        )
+        parser.add_argument(
             "--language",
             default=None,
             help=f"language of the reasons (default {settings.LANGUAGE_CODE})",
@@ -49,6 +56,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["threshold"] < 1:
             raise CommandError("--threshold must be between 0 and 1")
+        if options["partitions"] is not None and options["partitions"] < 1:
+            raise CommandError("--partitions must be at least 1")
         language = options["language"] or settings.LANGUAGE_CODE
         self.started = time.monotonic()
         with translation.override(language):
@@ -100,9 +109,25 @@ class Command(BaseCommand):
         )
 
     def database_run(self, options: dict[str, Any]) -> None:
+        from customers.matching.fanout import fanout_partitions, fanout_start
         from customers.matching.refresh import duplicates_refresh
         from dealercrm.jobs import system_actor
 
+        partitions = options["partitions"] or fanout_partitions()
+        if partitions > 1:
+            run = fanout_start(
+                actor=system_actor(),
+                partitions=partitions,
+                full=options["full"],
+                threshold=options["threshold"],
+                progress=self.progress,
+            )
+            run.refresh_from_db()
+            self.stdout.write(
+                f"run {run.pk}: {run.partitions} partitions queued on the Celery workers; "
+                f"the last to finish writes the queue (state now: {run.state})"
+            )
+            return
         result = duplicates_refresh(
             actor=system_actor(),
             full=options["full"],
