@@ -306,3 +306,16 @@ class TierSnapshotFactory(factory.django.DjangoModelFactory):
     tier = "A"
     stable_quarters = 4
     grid = "EI"
+
+
+def parts_order_via_service(archivist, customer, amount: str, on: dt.date, invoice: str = ""):
+    """A one-line parts order written the way the archivist writes it (parts.services), so
+    its totals and history are what the app keeps, unlike PartsOrderFactory's bare rows."""
+    from parts import services
+
+    return services.parts_order_create(
+        actor=archivist,
+        customer=customer,
+        data={"ordered_on": on, "invoice_number": invoice},
+        lines=[{"name": "配件", "category": "part", "quantity": "1", "unit_price": amount}],
+    )

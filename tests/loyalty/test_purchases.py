@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from customers.models import Customer
 from loyalty.selectors.purchases import purchase_totals
-from parts import services
 from service.models import ServiceRecord
 from tests.factories import CustomerFactory, MachineFactory, ServiceRecordFactory
+from tests.factories import parts_order_via_service as order
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,6 @@ TODAY = timezone.localdate()
 
 def ago(days: int) -> dt.date:
     return TODAY - dt.timedelta(days=days)
-
-
-def order(archivist, customer, amount: str, on: dt.date, invoice: str = ""):
-    return services.parts_order_create(
-        actor=archivist,
-        customer=customer,
-        data={"ordered_on": on, "invoice_number": invoice},
-        lines=[{"name": "配件", "category": "part", "quantity": "1", "unit_price": amount}],
-    )
 
 
 def test_purchase_totals_count_machines_parts_and_paid_service(archivist, customer):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from parts import selectors, services
 from tests.factories import CustomerFactory, PartsOrderFactory
+from tests.factories import parts_order_via_service as order
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +21,6 @@ TODAY = timezone.localdate()
 
 def ago(days: int) -> dt.date:
     return TODAY - dt.timedelta(days=days)
-
-
-def order(archivist, customer, amount: str, on: dt.date, invoice: str = ""):
-    return services.parts_order_create(
-        actor=archivist,
-        customer=customer,
-        data={"ordered_on": on, "invoice_number": invoice},
-        lines=[{"name": "配件", "category": "part", "quantity": "1", "unit_price": amount}],
-    )
 
 
 def test_a_manager_sees_only_his_customers_orders(manager, other_manager, customer):
