@@ -34,6 +34,8 @@ def _result(**kwargs) -> door.DoorResult:
         "with_candidates": 10,
         "retyped": 10,
         "retyped_found": 10,
+        "same_phone": 10,
+        "same_phone_found": 10,
         "load": (1.0, 2.0),
     }
     return door.DoorResult(**{**base, **kwargs})
@@ -46,7 +48,10 @@ def test_timing_misses_are_reported_not_fatal_correctness_failures_are():
     body, correct = door.render(_result(), "now")
     assert correct and "| PASS |" in body.splitlines()[-3]
     assert "load average 1.00 at the start, 2.00 at the end" in body
-    assert not door.render(_result(retyped_found=8), "now")[1]  # 80% < 90%
+    # Customers retyped without a number they hold may be missed, and are listed.
+    body, correct = door.render(_result(retyped_found=8, missed=["#7 as 王五"]), "now")
+    assert correct and "all retyped: 8 of 10 (80.0%)" in body and "#7 as 王五" in body
+    assert not door.render(_result(retyped_found=9, same_phone_found=9), "now")[1]
     assert not door.render(_result(disagreements=["王五"]), "now")[1]
     body, _ = door.render(_result(customers=5_000), "now")
     assert "(below target size)" in body
@@ -62,7 +67,7 @@ def test_a_quick_run_refreshes_the_keys_once_and_writes_its_section(archivist, t
     assert keys > 0
     text = doc.read_text(encoding="utf-8")
     assert "<!-- bench:door:begin -->" in text
-    assert "5 of 5 (100.0%)" in text
+    assert "5 of 5 with a number he holds; all retyped: 5 of 5 (100.0%)" in text
     assert "the database refresh ran once here" in text
     assert door.run(archivist=archivist, doc=doc, drafts=10)  # the keys are reused
     assert MatchKey.objects.count() == keys
