@@ -434,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench import contacts  # the manager's loop at scale (its own section)
 
     contacts_ok = contacts.run(archivist=archivist, manager=manager, doc=doc)
+    from bench import door  # possible existing customers while one is typed (its own section)
+
+    door_ok = door.run(archivist=archivist, doc=doc, quick=args.quick)
     from bench import scheduled  # tiering and reminders on the 100k set (its own section)
 
     scheduled.run(doc=doc)
@@ -446,7 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench import imports  # a 50,000-row workbook imported (its own section and database)
 
     imports_ok = imports.run(doc=doc, **({"rows": 5_000, "archive": 2_000} if args.quick else {}))
-    ok = all((dossier_ok, after_sales_ok, matching_ok, contacts_ok, imports_ok, dashboards_ok))
+    ok = all(
+        (dossier_ok, after_sales_ok, matching_ok, contacts_ok, door_ok, imports_ok, dashboards_ok)
+    )
     return 0 if ok else 1
 
 
