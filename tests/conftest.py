@@ -61,6 +61,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for marker in ("browser", "worker"):
             if item.get_closest_marker(marker):
                 item.add_marker(pytest.mark.xdist_group(marker))
+    if XDIST_WORKER:
+        # loadgroup hands out the groups first (largest first), then single tests in the
+        # order collected. The API-contract tests are the longest single ones (5-15 s each)
+        # and were collected near the end, so a worker could start one as the other ran out
+        # of work: queue them first and finish on short tests. A stable sort, the same on
+        # every worker (xdist checks that they collected the same list).
+        items.sort(key=lambda item: item.get_closest_marker("contract") is None)
 
 
 class _LoadGroupIds:
