@@ -21,6 +21,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -285,28 +286,31 @@ def _split_village_block(members: list[int], features: Sequence[Features]) -> li
     return [group + loose for group in groups.values()]
 
 
-def effective_blocks(
-    features: Sequence[Features],
-    *,
-    max_block: int = MAX_BLOCK,
-    stats: BlockStats | None = None,
-) -> Iterator[tuple[str, list[int]]]:
-    """(key, members) of every block compared in full: over-full strong blocks split by
-    surname and village, common names split by village and birth year, other over-full
-    blocks dropped (counted in `stats`)."""
+@dataclass
+class _KeyTable:
+    """Every shared blocking key as a block: the records of block k are
+    rows[starts[k]:ends[k]], kinds[k] the key's kind letter as a byte."""
+
+    rows: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    kinds: bytes
+
+
+def _key_table(features: Sequence[Features], stats: BlockStats | None) -> _KeyTable:
     # Keys are kept as 64-bit hashes in flat arrays and grouped by sorting: a million
     # records hold about eight million keys, too many for a dict of strings and lists.
     hashes = array("q")
     kinds = array("B")
     rows = array("q")
     for f in features:
-        for key in blocking_keys(f):
-            hashes.append(hash(key))
-            kinds.append(ord(key[0]) & 0xFF)
-            rows.append(f.index)
-    keys = np.frombuffer(hashes, dtype=np.int64) if hashes else np.zeros(0, np.int64)
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
+        keys = blocking_keys(f)
+        hashes.extend(map(hash, keys))
+        kinds.extend(ord(key[0]) & 0xFF for key in keys)
+        rows.extend([f.index] * len(keys))
+    keys_arr = np.frombuffer(hashes, dtype=np.int64) if hashes else np.zeros(0, np.int64)
+    order = np.argsort(keys_arr, kind="stable")
+    sorted_keys = keys_arr[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     ends = np.r_[starts[1:], len(sorted_keys)]
     if stats is not None:
@@ -316,49 +320,80 @@ def effective_blocks(
     starts, ends = starts[shared], ends[shared]
     block_rows = np.frombuffer(rows, dtype=np.int64)[order] if rows else np.zeros(0, np.int64)
     block_kinds = np.frombuffer(kinds, dtype=np.uint8)[order[starts]] if kinds else []
-    del order, keys, sorted_keys
-    bounds = zip(starts.tolist(), ends.tolist(), bytes(block_kinds), strict=True)
+    return _KeyTable(block_rows, starts, ends, bytes(block_kinds))
+
+
+def _as_is(table: _KeyTable, max_block: int) -> np.ndarray:
+    """Which blocks effective_blocks yields whole (not split, not dropped)."""
+    sizes = table.ends - table.starts
+    special = np.isin(np.frombuffer(table.kinds, dtype=np.uint8), np.frombuffer(b"vbnt", np.uint8))
+    return (sizes <= NAME_SPLIT) | ((sizes <= max_block) & ~special)
+
+
+def _split_block(
+    key: str,
+    kind: str,
+    members: list[int],
+    features: Sequence[Features],
+    max_block: int,
+    stats: BlockStats | None,
+) -> Iterator[tuple[str, list[int]]]:
+    """The groups an over-full block is compared in (see effective_blocks)."""
+    size = len(members)
+    if size > max_block and kind in _STRONG:
+        if stats is not None:
+            stats.split_blocks += 1
+        for number, group in enumerate(_split_strong_block(members, features, max_block)):
+            if len(group) > 1:
+                yield f"{key}#{number}", group
+        return
+    if size > NAME_SPLIT and kind == "v":
+        # One surname in villages of one name across counties (王家庄): compared within
+        # the town as well; an address too short to show its town joins every group.
+        for number, group in enumerate(_split_village_block(members, features)):
+            if len(group) > 1:
+                yield f"{key}#{number}", group
+        return
+    if size > NAME_SPLIT and kind == "b":
+        # A birth date is shared by dozens of strangers in a large archive (a million
+        # records hold ~60 per day): compared within one surname, then one village.
+        for number, group in enumerate(_split_strong_block(members, features, NAME_SPLIT)):
+            if len(group) > 1:
+                yield f"{key}#{number}", group
+        return
+    if size > NAME_SPLIT and kind in "nt":
+        for number, group in enumerate(_split_name_block(members, features)):
+            if len(group) > max_block:
+                if stats is not None:
+                    stats.skipped_blocks += 1
+                    stats.skipped_records += len(group)
+            elif len(group) > 1:
+                yield f"{key}#{number}", group
+        return
+    if size > max_block:
+        if stats is not None:
+            stats.skipped_blocks += 1
+            stats.skipped_records += size
+        return
+    yield key, members
+
+
+def effective_blocks(
+    features: Sequence[Features],
+    *,
+    max_block: int = MAX_BLOCK,
+    stats: BlockStats | None = None,
+) -> Iterator[tuple[str, list[int]]]:
+    """(key, members) of every block compared in full: over-full strong blocks split by
+    surname and village, common names split by village and birth year, other over-full
+    blocks dropped (counted in `stats`)."""
+    table = _key_table(features, stats)
+    bounds = zip(table.starts.tolist(), table.ends.tolist(), table.kinds, strict=True)
     for start, end, kind_code in bounds:
-        members = block_rows[start:end].tolist()
-        size = len(members)
-        kind = chr(kind_code)
-        key = f"{kind}{start}"
-        if size > max_block and kind in _STRONG:
-            if stats is not None:
-                stats.split_blocks += 1
-            for number, group in enumerate(_split_strong_block(members, features, max_block)):
-                if len(group) > 1:
-                    yield f"{key}#{number}", group
-            continue
-        if size > NAME_SPLIT and kind == "v":
-            # One surname in villages of one name across counties (王家庄): compared within
-            # the town as well; an address too short to show its town joins every group.
-            for number, group in enumerate(_split_village_block(members, features)):
-                if len(group) > 1:
-                    yield f"{key}#{number}", group
-            continue
-        if size > NAME_SPLIT and kind == "b":
-            # A birth date is shared by dozens of strangers in a large archive (a million
-            # records hold ~60 per day): compared within one surname, then one village.
-            for number, group in enumerate(_split_strong_block(members, features, NAME_SPLIT)):
-                if len(group) > 1:
-                    yield f"{key}#{number}", group
-            continue
-        if size > NAME_SPLIT and kind in "nt":
-            for number, group in enumerate(_split_name_block(members, features)):
-                if len(group) > max_block:
-                    if stats is not None:
-                        stats.skipped_blocks += 1
-                        stats.skipped_records += len(group)
-                elif len(group) > 1:
-                    yield f"{key}#{number}", group
-            continue
-        if size > max_block:
-            if stats is not None:
-                stats.skipped_blocks += 1
-                stats.skipped_records += size
-            continue
-        yield key, members
+        members = table.rows[start:end].tolist()
+        yield from _split_block(
+            f"{chr(kind_code)}{start}", chr(kind_code), members, features, max_block, stats
+        )
 
 
 def candidate_pairs(
@@ -378,6 +413,22 @@ def candidate_pairs(
     ]
 
 
+def _whole_block_codes(table: _KeyTable, blocks: np.ndarray, n: int) -> Iterator[np.ndarray]:
+    """Pair codes (i * n + j, i < j) of the given blocks, all blocks of one size at once."""
+    sizes = table.ends[blocks] - table.starts[blocks]
+    for size in np.unique(sizes).tolist():
+        starts = table.starts[blocks[sizes == size]]
+        left, right = np.triu_indices(size, k=1)
+        # At most a few million pairs at a time keeps the temporary arrays small.
+        step = max(1, 4_000_000 // len(left))
+        for first in range(0, len(starts), step):
+            members = table.rows[starts[first : first + step, None] + np.arange(size)]
+            a, b = members[:, left].ravel(), members[:, right].ravel()
+            lo, hi = np.minimum(a, b), np.maximum(a, b)
+            # A record may hold one key twice (two phones with a common half).
+            yield (lo * n + hi)[lo != hi]
+
+
 def candidate_array(
     features: Sequence[Features],
     *,
@@ -392,25 +443,40 @@ def candidate_array(
     if only is not None:
         only_mask = np.zeros(n, dtype=bool)
         only_mask[list(only)] = True
+    table = _key_table(features, stats)
+    whole = _as_is(table, max_block)
+    if only_mask is None:
+        # Blocks compared whole (nearly all of them) are expanded to pairs in bulk; only
+        # the over-full ones go through the splitting rules one by one.
+        chunks.extend(_whole_block_codes(table, np.flatnonzero(whole), n))
+        rest = np.flatnonzero(~whole)
+    else:
+        rest = np.arange(len(table.starts))
     small: list[int] = []
-    for _key, members in effective_blocks(features, max_block=max_block, stats=stats):
-        if len(members) <= 8 and only_mask is None:
-            # Most blocks hold two or three records: plain Python is faster than numpy here.
-            ordered = sorted(members)
-            small.extend(
-                a * n + b for x, a in enumerate(ordered) for b in ordered[x + 1 :] if a != b
-            )
-            continue
-        arr = np.unique(np.asarray(members, dtype=np.int64))
-        if len(arr) < 2:
-            continue
-        if only_mask is not None and not only_mask[arr].any():
-            continue
-        left, right = np.triu_indices(len(arr), k=1)
-        codes = arr[left] * n + arr[right]
-        if only_mask is not None:
-            codes = codes[only_mask[arr[left]] | only_mask[arr[right]]]
-        chunks.append(codes)
+    for block in rest.tolist():
+        start, end, kind_code = int(table.starts[block]), int(table.ends[block]), table.kinds[block]
+        kind = chr(kind_code)
+        members_all = table.rows[start:end].tolist()
+        for _key, members in _split_block(
+            f"{kind}{start}", kind, members_all, features, max_block, stats
+        ):
+            if len(members) <= 8 and only_mask is None:
+                # Most blocks hold two or three records: plain Python is faster than numpy.
+                ordered = sorted(members)
+                small.extend(
+                    a * n + b for x, a in enumerate(ordered) for b in ordered[x + 1 :] if a != b
+                )
+                continue
+            arr = np.unique(np.asarray(members, dtype=np.int64))
+            if len(arr) < 2:
+                continue
+            if only_mask is not None and not only_mask[arr].any():
+                continue
+            left, right = np.triu_indices(len(arr), k=1)
+            codes = arr[left] * n + arr[right]
+            if only_mask is not None:
+                codes = codes[only_mask[arr[left]] | only_mask[arr[right]]]
+            chunks.append(codes)
     chunks.append(np.asarray(small, dtype=np.int64))
     codes = np.unique(np.concatenate(chunks))
     if stats is not None:
@@ -460,6 +526,7 @@ class Context:
         return self.counts.get(f"n:{a.fuzzy}", 0)
 
 
+@lru_cache(maxsize=1 << 16)
 def _spaced_pinyin(name: str) -> str:
     return " ".join(lazy_pinyin(name, style=Style.NORMAL))
 
@@ -810,6 +877,7 @@ class _Columns:
         self.year = np.array([f.birth_year or 0 for f in features], dtype=np.int64)
         self.birth = np.array([int(f.birth) if f.birth else 0 for f in features], dtype=np.int64)
         self.address = np.array([code("address", f.address) for f in features], dtype=np.int64)
+        self.address_text = [f.address for f in features]
         self.address_len = np.array([len(f.address) for f in features], dtype=np.int64)
         self.address_words = np.array([bool(f.address_words) for f in features], dtype=bool)
         self.models, self.models_over = matrix("model", [tuple(f.models) for f in features])
@@ -902,15 +970,37 @@ def possible(
     birth_weight = np.where(year_same, W_BIRTH_SAME_YEAR, birth_weight)
     total += np.where(both_year, birth_weight, 0.0)
 
+    # Machines.
+    serial = _shared(cols.serials, cols.serials_over, left, right)
+    total += np.where(serial, W_SERIAL_SAME, 0.0)
+    both = _any(cols.models)[left] & _any(cols.models)[right]
+    model = both & _shared(cols.models, cols.models_over, left, right)
+    family = both & ~model & _shared(cols.families, cols.families_over, left, right)
+    model_weight = np.where(
+        model,
+        W_MODEL_SAME,
+        np.where(family, W_MODEL_FAMILY, np.where(serial, 0.0, W_MODEL_DIFFERENT)),
+    )
+    total += np.where(both, model_weight, 0.0)
+
+    needed = _OFFSET + math.log(threshold / (1 - threshold))
+    best_address = max(W_ADDRESS_SAME, W_ADDRESS_SIMILAR, W_ADDRESS_CONTAINS, W_ADDRESS_OVERLAP)
+
     # Addresses: equal, similar (ratio), one inside the other or overlapping (partial ratio).
     both = (cols.address[left] >= 0) & (cols.address[right] >= 0)
     address_same = both & (cols.address[left] == cols.address[right])
     similar = both & cols.address_words[left] & cols.address_words[right]
-    check = np.flatnonzero(both & ~address_same & ~similar)
+    # The string comparisons are the slow part: they are made only where the address can
+    # still decide, neither kept whatever it says (a phone and a similar name make possible
+    # relatives, or evidence enough even with a different address) nor dropped whatever it
+    # says (too little evidence with the best address, and no similar name).
+    kept_anyway = (similar_name & phone_same) | (total + W_ADDRESS_DIFFERENT >= needed - 1e-9)
+    dropped_anyway = ~similar_name & (total + best_address < needed - 1e-9)
+    check = np.flatnonzero(both & ~address_same & ~similar & ~kept_anyway & ~dropped_anyway)
     contains = np.zeros(len(pairs), dtype=bool)
     overlap = np.zeros(len(pairs), dtype=bool)
     if len(check):
-        texts = [f.address for f in features]
+        texts = cols.address_text
         lefts = [texts[i] for i in left[check].tolist()]
         rights = [texts[i] for i in right[check].tolist()]
         ratio = process.cpdist(lefts, rights, scorer=fuzz.ratio, workers=-1)
@@ -934,20 +1024,6 @@ def possible(
     total += np.where(both, address_weight, 0.0)
     place_same = address_same | similar | contains
 
-    # Machines.
-    serial = _shared(cols.serials, cols.serials_over, left, right)
-    total += np.where(serial, W_SERIAL_SAME, 0.0)
-    both = _any(cols.models)[left] & _any(cols.models)[right]
-    model = both & _shared(cols.models, cols.models_over, left, right)
-    family = both & ~model & _shared(cols.families, cols.families_over, left, right)
-    model_weight = np.where(
-        model,
-        W_MODEL_SAME,
-        np.where(family, W_MODEL_FAMILY, np.where(serial, 0.0, W_MODEL_DIFFERENT)),
-    )
-    total += np.where(both, model_weight, 0.0)
-
-    needed = _OFFSET + math.log(threshold / (1 - threshold))
     relatives = similar_name & (phone_same | place_same)
     return (total >= needed - 1e-9) | relatives
 

@@ -18,6 +18,7 @@ from .candidates import (
     find_matches,
     prepare_all,
 )
+from .reasons import format_reason, translated_templates
 from .records import PARALLEL_MIN
 
 IN_COLUMNS = ("id", "name", "phones", "address", "birth_date", "id_number", "models")
@@ -90,8 +91,17 @@ def match_file(
 
 
 def write_matches(target: Path, matches: list[Match]) -> None:
+    templates = translated_templates()
+    get = templates.get
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(OUT_COLUMNS)
-        for m in matches:
-            writer.writerow((m.left_id, m.right_id, f"{m.score:.4f}", m.reasons_text()))
+        writer.writerows(
+            (
+                m.left_id,
+                m.right_id,
+                f"{m.score:.4f}",
+                "; ".join(format_reason(r, get(r.code)) for r in m.reasons),
+            )
+            for m in matches
+        )

@@ -154,7 +154,7 @@ def _in_phrase_dict(run: str) -> bool:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 19)
 def _run_pinyin(run: str) -> tuple[str, ...]:
     # Whole runs go through pypinyin so its phrase dictionary can pick readings from context.
     # A run none of whose substrings is a phrase is read character by character, which is
