@@ -327,7 +327,7 @@ def _as_is(table: _KeyTable, max_block: int) -> np.ndarray:
     """Which blocks effective_blocks yields whole (not split, not dropped)."""
     sizes = table.ends - table.starts
     special = np.isin(np.frombuffer(table.kinds, dtype=np.uint8), np.frombuffer(b"vbnt", np.uint8))
-    return (sizes <= NAME_SPLIT) | ((sizes <= max_block) & ~special)
+    return (sizes <= max_block) & ((sizes <= NAME_SPLIT) | ~special)
 
 
 def _split_block(
@@ -478,10 +478,19 @@ def candidate_array(
                 codes = codes[only_mask[arr[left]] | only_mask[arr[right]]]
             chunks.append(codes)
     chunks.append(np.asarray(small, dtype=np.int64))
-    codes = np.unique(np.concatenate(chunks))
+    codes = np.concatenate(chunks)
+    del chunks
+    # Sorting in place and dropping repeats needs far less memory than np.unique's hash
+    # table (tens of millions of codes for a million records).
+    codes.sort()
+    if len(codes):
+        codes = codes[np.r_[True, codes[1:] != codes[:-1]]]
     if stats is not None:
         stats.pairs = len(codes)
-    return np.stack(np.divmod(codes, n), axis=1) if len(codes) else np.zeros((0, 2), np.int64)
+    out = np.empty((len(codes), 2), dtype=np.int64)
+    np.floor_divide(codes, n, out=out[:, 0])
+    np.subtract(codes, out[:, 0] * n, out=out[:, 1])
+    return out
 
 
 # ---------------------------------------------------------------------------
