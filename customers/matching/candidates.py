@@ -890,9 +890,18 @@ class _Columns:
         self.address_len = np.array([len(f.address) for f in features], dtype=np.int64)
         self.address_words = np.array([bool(f.address_words) for f in features], dtype=bool)
         self.words_text = [f.address_words for f in features]
+        self.name_text = [f.name for f in features]
+        self.id_text = [f.id_number for f in features]
+        # Full names, surnames and other readings in one table, so that "is this reading
+        # one of the other's" is a comparison of codes.
         self.pinyin = np.array([code("pinyin", f.pinyin) for f in features], dtype=np.int64)
+        self.surname = np.array([code("pinyin", f.surname) for f in features], dtype=np.int64)
+        width = max((len(f.pinyin_alt) for f in features), default=0)
+        self.readings = np.full((n, max(width, 1)), -1, dtype=np.int64)
+        for i, f in enumerate(features):
+            for k, reading in enumerate(sorted(f.pinyin_alt)):
+                self.readings[i, k] = code("pinyin", reading)
         self.tokens = np.array([code("tokens", f.tokens) for f in features], dtype=np.int64)
-        self.surname = np.array([code("surname", f.surname) for f in features], dtype=np.int64)
         self.place = np.array([code("place", place_key(f)) for f in features], dtype=np.int64)
         self.models, self.models_over = matrix("model", [tuple(f.models) for f in features])
         self.families, self.families_over = matrix("family", [tuple(f.families) for f in features])
@@ -940,6 +949,11 @@ def _penalty(count: np.ndarray) -> np.ndarray:
     return np.where(count > 4, np.minimum(4.0, FREQUENCY_FACTOR * np.log(safe / 4)), 0.0)
 
 
+def _reading_of(cols: _Columns, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Whether each pinyin code is one of the other readings of the record in `rows`."""
+    return ((cols.readings[rows] == codes[:, None]) & (codes[:, None] >= 0)).any(axis=1)
+
+
 def _pick(values: Sequence[str], index: np.ndarray) -> list[str]:
     return [values[i] for i in index.tolist()]
 
@@ -978,18 +992,12 @@ def possible(
     surname_same = nick & (cols.surname[left] == cols.surname[right])
     check = np.flatnonzero(nick & ~surname_same & (cols.surname[left] >= 0) & cols.alt[right])
     if len(check):
-        surname_same[check] = [
-            features[i].surname in features[j].pinyin_alt
-            for i, j in zip(left[check].tolist(), right[check].tolist(), strict=True)
-        ]
+        surname_same[check] = _reading_of(cols, cols.surname[left[check]], right[check])
     reading = np.zeros(size, dtype=bool)
     check = np.flatnonzero(rest & (cols.alt[left] | cols.alt[right]))
     if len(check):
-        reading[check] = [
-            features[i].pinyin in features[j].pinyin_alt
-            or features[j].pinyin in features[i].pinyin_alt
-            for i, j in zip(left[check].tolist(), right[check].tolist(), strict=True)
-        ]
+        a, b = left[check], right[check]
+        reading[check] = _reading_of(cols, cols.pinyin[a], b) | _reading_of(cols, cols.pinyin[b], a)
     rest &= ~reading
     swapped = rest & (cols.tokens[left] >= 0) & (cols.tokens[left] == cols.tokens[right])
     rest &= ~swapped
@@ -998,7 +1006,7 @@ def possible(
     one_char = np.zeros(size, dtype=bool)
     check = np.flatnonzero(both_cjk & (cols.name_len[left] == cols.name_len[right]))
     if len(check):
-        names = [f.name for f in features]
+        names = cols.name_text
         distance = process.cpdist(
             _pick(names, left[check]), _pick(names, right[check]), scorer=Hamming.distance
         )
@@ -1048,7 +1056,7 @@ def possible(
     id_typo = np.zeros(size, dtype=bool)
     check = np.flatnonzero(both & ~id_same & ~id_contrary)
     if len(check):
-        ids = [f.id_number for f in features]
+        ids = cols.id_text
         distance = process.cpdist(
             _pick(ids, left[check]), _pick(ids, right[check]), scorer=OSA.distance
         )

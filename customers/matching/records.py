@@ -298,7 +298,13 @@ def prepare(record: Record, index: int = 0) -> Features:
 def place_key(f: Features) -> str:
     """The village (or suburb and postcode): the end of the address, before a group or
     house number; '' without an address."""
-    place = _TRAILING_RE.sub("", f.address) if f.is_cjk else f.address
+    return _place(f.address, f.is_cjk)
+
+
+@lru_cache(maxsize=_CACHE)
+def _place(address: str, is_cjk: bool) -> str:
+    # Blocking, the frequency counts and the bulk columns all ask, for every record.
+    place = _TRAILING_RE.sub("", address) if is_cjk else address
     return place[-4:]
 
 
