@@ -327,7 +327,7 @@ def _as_is(table: _KeyTable, max_block: int) -> np.ndarray:
     """Which blocks effective_blocks yields whole (not split, not dropped)."""
     sizes = table.ends - table.starts
     special = np.isin(np.frombuffer(table.kinds, dtype=np.uint8), np.frombuffer(b"vbnt", np.uint8))
-    return (sizes <= max_block) & ((sizes <= NAME_SPLIT) | ~special)
+    return np.asarray((sizes <= max_block) & ((sizes <= NAME_SPLIT) | ~special), dtype=bool)
 
 
 def _split_block(
@@ -936,7 +936,7 @@ def _shared(
     for x in range(a.shape[1]):
         column = a[:, x : x + 1]
         out |= ((column == b) & (column >= 0)).any(axis=1)
-    return out
+    return np.asarray(out, dtype=bool)
 
 
 def _any(values: np.ndarray) -> np.ndarray:
@@ -951,7 +951,8 @@ def _penalty(count: np.ndarray) -> np.ndarray:
 
 def _reading_of(cols: _Columns, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Whether each pinyin code is one of the other readings of the record in `rows`."""
-    return ((cols.readings[rows] == codes[:, None]) & (codes[:, None] >= 0)).any(axis=1)
+    found = (cols.readings[rows] == codes[:, None]) & (codes[:, None] >= 0)
+    return np.asarray(found.any(axis=1), dtype=bool)
 
 
 def _pick(values: Sequence[str], index: np.ndarray) -> list[str]:
@@ -1121,7 +1122,7 @@ def possible(
             different_chars & ~id_same & (birth_far | (phone_different & place_same & ~support))
         )
         relatives = contrary & similar_name & together
-        return relatives | (~contrary & (total + machine_weight + weight >= needed))
+        return np.asarray(relatives | (~contrary & (total + machine_weight + weight >= needed)))
 
     # Addresses: equal, one inside the other, similar (ratio), overlapping (partial ratio).
     # The string comparisons are the slow part: they are made only for the pairs whose

@@ -288,7 +288,7 @@ def prepare(record: Record, index: int = 0) -> Features:
         # The resident ID carries the birth date (digits 7–14): it fills a missing date, or
         # completes a bare year that agrees with it.
         f.birth_year, f.birth = int(f.id_number[6:10]), f.id_number[6:14]
-    models = [keys for m in record.models if (keys := _model_keys(m)) is not None]
+    models = [parsed for m in record.models if (parsed := _model_keys(m)) is not None]
     f.models = _set(key for key, _family in models if key)
     f.families = _set(family for _key, family in models if family)
     f.serials = _set(clean_text(s).upper() for s in record.serials if clean_text(s))

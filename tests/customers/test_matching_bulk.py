@@ -116,12 +116,16 @@ HARD = [
         address="钱家村",
         birth_date="1960-01-02",
     ),
-    Record(id="m2", name="钱朵", phones=("13800000007",), address="钱家村", birth_date="1960-02-01"),
+    Record(
+        id="m2", name="钱朵", phones=("13800000007",), address="钱家村", birth_date="1960-02-01"
+    ),
 ]
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.2, 0.9])
-def test_the_bound_with_frequencies_keeps_what_compare_shows_and_little_else(threshold):
+def test_the_bound_with_frequencies_keeps_what_compare_shows_and_little_else(
+    threshold: float,
+) -> None:
     features = prepare_all(_records(3000, 17) + LATIN + HARD)
     ctx = Context.build(features)
     pairs = candidate_array(features)
@@ -137,7 +141,7 @@ def test_the_bound_with_frequencies_keeps_what_compare_shows_and_little_else(thr
     assert {p for p in kept - shown if not loose & set(p)} == set()
 
 
-def test_bulk_blocking_gives_the_pairs_of_the_blocks_one_by_one():
+def test_bulk_blocking_gives_the_pairs_of_the_blocks_one_by_one() -> None:
     from customers.matching.candidates import effective_blocks
 
     features = prepare_all(_records(3000, 19, hard=4.0) + HARD)
