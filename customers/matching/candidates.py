@@ -520,9 +520,8 @@ class Context:
 
     @classmethod
     def build(cls, features: Iterable[Features]) -> Context:
-        counts: Counter[str] = Counter()
-        for f in features:
-            counts.update(count_keys(f))
+        # One update over every key: Counter counts an iterable in C.
+        counts: Counter[str] = Counter(key for f in features for key in count_keys(f))
         return cls(counts)
 
     def phone_count(self, e164: str) -> int:
