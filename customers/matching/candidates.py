@@ -1149,14 +1149,14 @@ def possible(
             (x, y) if len(x) <= len(y) else (y, x) for x, y in zip(lefts, rights, strict=True)
         ]
         contains = np.array([len(x) >= 4 and x in y for x, y in pairs_text], dtype=bool).reshape(-1)
-        ratio = process.cpdist(lefts, rights, scorer=fuzz.ratio, workers=-1)
+        ratio = process.cpdist(lefts, rights, scorer=fuzz.ratio)
         words = np.flatnonzero(cols.address_words[left[check]] & cols.address_words[right[check]])
         if len(words):
             sort_ratio = process.cpdist(
                 _pick(cols.words_text, left[check][words]),
                 _pick(cols.words_text, right[check][words]),
                 scorer=fuzz.token_sort_ratio,
-                workers=-1,
+                workers=1,
             )
             ratio[words] = np.maximum(ratio[words], sort_ratio)
         similar = ~contains & (ratio >= 85)
@@ -1168,7 +1168,7 @@ def possible(
                 [pairs_text[k][0] for k in partial_idx.tolist()],
                 [pairs_text[k][1] for k in partial_idx.tolist()],
                 scorer=fuzz.partial_ratio,
-                workers=-1,
+                workers=1,
             )
             overlap[partial_idx] = partial >= 80
         address_weight[check] = np.select(
