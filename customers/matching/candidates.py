@@ -21,6 +21,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -285,28 +286,31 @@ def _split_village_block(members: list[int], features: Sequence[Features]) -> li
     return [group + loose for group in groups.values()]
 
 
-def effective_blocks(
-    features: Sequence[Features],
-    *,
-    max_block: int = MAX_BLOCK,
-    stats: BlockStats | None = None,
-) -> Iterator[tuple[str, list[int]]]:
-    """(key, members) of every block compared in full: over-full strong blocks split by
-    surname and village, common names split by village and birth year, other over-full
-    blocks dropped (counted in `stats`)."""
+@dataclass
+class _KeyTable:
+    """Every shared blocking key as a block: the records of block k are
+    rows[starts[k]:ends[k]], kinds[k] the key's kind letter as a byte."""
+
+    rows: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    kinds: bytes
+
+
+def _key_table(features: Sequence[Features], stats: BlockStats | None) -> _KeyTable:
     # Keys are kept as 64-bit hashes in flat arrays and grouped by sorting: a million
     # records hold about eight million keys, too many for a dict of strings and lists.
     hashes = array("q")
     kinds = array("B")
     rows = array("q")
     for f in features:
-        for key in blocking_keys(f):
-            hashes.append(hash(key))
-            kinds.append(ord(key[0]) & 0xFF)
-            rows.append(f.index)
-    keys = np.frombuffer(hashes, dtype=np.int64) if hashes else np.zeros(0, np.int64)
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
+        keys = blocking_keys(f)
+        hashes.extend(map(hash, keys))
+        kinds.extend(ord(key[0]) & 0xFF for key in keys)
+        rows.extend([f.index] * len(keys))
+    keys_arr = np.frombuffer(hashes, dtype=np.int64) if hashes else np.zeros(0, np.int64)
+    order = np.argsort(keys_arr, kind="stable")
+    sorted_keys = keys_arr[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     ends = np.r_[starts[1:], len(sorted_keys)]
     if stats is not None:
@@ -316,49 +320,80 @@ def effective_blocks(
     starts, ends = starts[shared], ends[shared]
     block_rows = np.frombuffer(rows, dtype=np.int64)[order] if rows else np.zeros(0, np.int64)
     block_kinds = np.frombuffer(kinds, dtype=np.uint8)[order[starts]] if kinds else []
-    del order, keys, sorted_keys
-    bounds = zip(starts.tolist(), ends.tolist(), bytes(block_kinds), strict=True)
+    return _KeyTable(block_rows, starts, ends, bytes(block_kinds))
+
+
+def _as_is(table: _KeyTable, max_block: int) -> np.ndarray:
+    """Which blocks effective_blocks yields whole (not split, not dropped)."""
+    sizes = table.ends - table.starts
+    special = np.isin(np.frombuffer(table.kinds, dtype=np.uint8), np.frombuffer(b"vbnt", np.uint8))
+    return np.asarray((sizes <= max_block) & ((sizes <= NAME_SPLIT) | ~special), dtype=bool)
+
+
+def _split_block(
+    key: str,
+    kind: str,
+    members: list[int],
+    features: Sequence[Features],
+    max_block: int,
+    stats: BlockStats | None,
+) -> Iterator[tuple[str, list[int]]]:
+    """The groups an over-full block is compared in (see effective_blocks)."""
+    size = len(members)
+    if size > max_block and kind in _STRONG:
+        if stats is not None:
+            stats.split_blocks += 1
+        for number, group in enumerate(_split_strong_block(members, features, max_block)):
+            if len(group) > 1:
+                yield f"{key}#{number}", group
+        return
+    if size > NAME_SPLIT and kind == "v":
+        # One surname in villages of one name across counties (王家庄): compared within
+        # the town as well; an address too short to show its town joins every group.
+        for number, group in enumerate(_split_village_block(members, features)):
+            if len(group) > 1:
+                yield f"{key}#{number}", group
+        return
+    if size > NAME_SPLIT and kind == "b":
+        # A birth date is shared by dozens of strangers in a large archive (a million
+        # records hold ~60 per day): compared within one surname, then one village.
+        for number, group in enumerate(_split_strong_block(members, features, NAME_SPLIT)):
+            if len(group) > 1:
+                yield f"{key}#{number}", group
+        return
+    if size > NAME_SPLIT and kind in "nt":
+        for number, group in enumerate(_split_name_block(members, features)):
+            if len(group) > max_block:
+                if stats is not None:
+                    stats.skipped_blocks += 1
+                    stats.skipped_records += len(group)
+            elif len(group) > 1:
+                yield f"{key}#{number}", group
+        return
+    if size > max_block:
+        if stats is not None:
+            stats.skipped_blocks += 1
+            stats.skipped_records += size
+        return
+    yield key, members
+
+
+def effective_blocks(
+    features: Sequence[Features],
+    *,
+    max_block: int = MAX_BLOCK,
+    stats: BlockStats | None = None,
+) -> Iterator[tuple[str, list[int]]]:
+    """(key, members) of every block compared in full: over-full strong blocks split by
+    surname and village, common names split by village and birth year, other over-full
+    blocks dropped (counted in `stats`)."""
+    table = _key_table(features, stats)
+    bounds = zip(table.starts.tolist(), table.ends.tolist(), table.kinds, strict=True)
     for start, end, kind_code in bounds:
-        members = block_rows[start:end].tolist()
-        size = len(members)
-        kind = chr(kind_code)
-        key = f"{kind}{start}"
-        if size > max_block and kind in _STRONG:
-            if stats is not None:
-                stats.split_blocks += 1
-            for number, group in enumerate(_split_strong_block(members, features, max_block)):
-                if len(group) > 1:
-                    yield f"{key}#{number}", group
-            continue
-        if size > NAME_SPLIT and kind == "v":
-            # One surname in villages of one name across counties (王家庄): compared within
-            # the town as well; an address too short to show its town joins every group.
-            for number, group in enumerate(_split_village_block(members, features)):
-                if len(group) > 1:
-                    yield f"{key}#{number}", group
-            continue
-        if size > NAME_SPLIT and kind == "b":
-            # A birth date is shared by dozens of strangers in a large archive (a million
-            # records hold ~60 per day): compared within one surname, then one village.
-            for number, group in enumerate(_split_strong_block(members, features, NAME_SPLIT)):
-                if len(group) > 1:
-                    yield f"{key}#{number}", group
-            continue
-        if size > NAME_SPLIT and kind in "nt":
-            for number, group in enumerate(_split_name_block(members, features)):
-                if len(group) > max_block:
-                    if stats is not None:
-                        stats.skipped_blocks += 1
-                        stats.skipped_records += len(group)
-                elif len(group) > 1:
-                    yield f"{key}#{number}", group
-            continue
-        if size > max_block:
-            if stats is not None:
-                stats.skipped_blocks += 1
-                stats.skipped_records += size
-            continue
-        yield key, members
+        members = table.rows[start:end].tolist()
+        yield from _split_block(
+            f"{chr(kind_code)}{start}", chr(kind_code), members, features, max_block, stats
+        )
 
 
 def candidate_pairs(
@@ -378,6 +413,22 @@ def candidate_pairs(
     ]
 
 
+def _whole_block_codes(table: _KeyTable, blocks: np.ndarray, n: int) -> Iterator[np.ndarray]:
+    """Pair codes (i * n + j, i < j) of the given blocks, all blocks of one size at once."""
+    sizes = table.ends[blocks] - table.starts[blocks]
+    for size in np.unique(sizes).tolist():
+        starts = table.starts[blocks[sizes == size]]
+        left, right = np.triu_indices(size, k=1)
+        # At most a few million pairs at a time keeps the temporary arrays small.
+        step = max(1, 4_000_000 // len(left))
+        for first in range(0, len(starts), step):
+            members = table.rows[starts[first : first + step, None] + np.arange(size)]
+            a, b = members[:, left].ravel(), members[:, right].ravel()
+            lo, hi = np.minimum(a, b), np.maximum(a, b)
+            # A record may hold one key twice (two phones with a common half).
+            yield (lo * n + hi)[lo != hi]
+
+
 def candidate_array(
     features: Sequence[Features],
     *,
@@ -392,30 +443,54 @@ def candidate_array(
     if only is not None:
         only_mask = np.zeros(n, dtype=bool)
         only_mask[list(only)] = True
+    table = _key_table(features, stats)
+    whole = _as_is(table, max_block)
+    if only_mask is None:
+        # Blocks compared whole (nearly all of them) are expanded to pairs in bulk; only
+        # the over-full ones go through the splitting rules one by one.
+        chunks.extend(_whole_block_codes(table, np.flatnonzero(whole), n))
+        rest = np.flatnonzero(~whole)
+    else:
+        rest = np.arange(len(table.starts))
     small: list[int] = []
-    for _key, members in effective_blocks(features, max_block=max_block, stats=stats):
-        if len(members) <= 8 and only_mask is None:
-            # Most blocks hold two or three records: plain Python is faster than numpy here.
-            ordered = sorted(members)
-            small.extend(
-                a * n + b for x, a in enumerate(ordered) for b in ordered[x + 1 :] if a != b
-            )
-            continue
-        arr = np.unique(np.asarray(members, dtype=np.int64))
-        if len(arr) < 2:
-            continue
-        if only_mask is not None and not only_mask[arr].any():
-            continue
-        left, right = np.triu_indices(len(arr), k=1)
-        codes = arr[left] * n + arr[right]
-        if only_mask is not None:
-            codes = codes[only_mask[arr[left]] | only_mask[arr[right]]]
-        chunks.append(codes)
+    for block in rest.tolist():
+        start, end, kind_code = int(table.starts[block]), int(table.ends[block]), table.kinds[block]
+        kind = chr(kind_code)
+        members_all = table.rows[start:end].tolist()
+        for _key, members in _split_block(
+            f"{kind}{start}", kind, members_all, features, max_block, stats
+        ):
+            if len(members) <= 8 and only_mask is None:
+                # Most blocks hold two or three records: plain Python is faster than numpy.
+                ordered = sorted(members)
+                small.extend(
+                    a * n + b for x, a in enumerate(ordered) for b in ordered[x + 1 :] if a != b
+                )
+                continue
+            arr = np.unique(np.asarray(members, dtype=np.int64))
+            if len(arr) < 2:
+                continue
+            if only_mask is not None and not only_mask[arr].any():
+                continue
+            left, right = np.triu_indices(len(arr), k=1)
+            codes = arr[left] * n + arr[right]
+            if only_mask is not None:
+                codes = codes[only_mask[arr[left]] | only_mask[arr[right]]]
+            chunks.append(codes)
     chunks.append(np.asarray(small, dtype=np.int64))
-    codes = np.unique(np.concatenate(chunks))
+    codes = np.concatenate(chunks)
+    del chunks
+    # Sorting in place and dropping repeats needs far less memory than np.unique's hash
+    # table (tens of millions of codes for a million records).
+    codes.sort()
+    if len(codes):
+        codes = codes[np.r_[True, codes[1:] != codes[:-1]]]
     if stats is not None:
         stats.pairs = len(codes)
-    return np.stack(np.divmod(codes, n), axis=1) if len(codes) else np.zeros((0, 2), np.int64)
+    out = np.empty((len(codes), 2), dtype=np.int64)
+    np.floor_divide(codes, n, out=out[:, 0])
+    np.subtract(codes, out[:, 0] * n, out=out[:, 1])
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -445,9 +520,8 @@ class Context:
 
     @classmethod
     def build(cls, features: Iterable[Features]) -> Context:
-        counts: Counter[str] = Counter()
-        for f in features:
-            counts.update(count_keys(f))
+        # One update over every key: Counter counts an iterable in C.
+        counts: Counter[str] = Counter(key for f in features for key in count_keys(f))
         return cls(counts)
 
     def phone_count(self, e164: str) -> int:
@@ -460,6 +534,7 @@ class Context:
         return self.counts.get(f"n:{a.fuzzy}", 0)
 
 
+@lru_cache(maxsize=1 << 16)
 def _spaced_pinyin(name: str) -> str:
     return " ".join(lazy_pinyin(name, style=Style.NORMAL))
 
@@ -810,11 +885,46 @@ class _Columns:
         self.year = np.array([f.birth_year or 0 for f in features], dtype=np.int64)
         self.birth = np.array([int(f.birth) if f.birth else 0 for f in features], dtype=np.int64)
         self.address = np.array([code("address", f.address) for f in features], dtype=np.int64)
+        self.address_text = [f.address for f in features]
         self.address_len = np.array([len(f.address) for f in features], dtype=np.int64)
         self.address_words = np.array([bool(f.address_words) for f in features], dtype=bool)
+        self.words_text = [f.address_words for f in features]
+        self.name_text = [f.name for f in features]
+        self.id_text = [f.id_number for f in features]
+        # Full names, surnames and other readings in one table, so that "is this reading
+        # one of the other's" is a comparison of codes.
+        self.pinyin = np.array([code("pinyin", f.pinyin) for f in features], dtype=np.int64)
+        self.surname = np.array([code("pinyin", f.surname) for f in features], dtype=np.int64)
+        width = max((len(f.pinyin_alt) for f in features), default=0)
+        self.readings = np.full((n, max(width, 1)), -1, dtype=np.int64)
+        for i, f in enumerate(features):
+            for k, reading in enumerate(sorted(f.pinyin_alt)):
+                self.readings[i, k] = code("pinyin", reading)
+        self.tokens = np.array([code("tokens", f.tokens) for f in features], dtype=np.int64)
+        self.place = np.array([code("place", place_key(f)) for f in features], dtype=np.int64)
         self.models, self.models_over = matrix("model", [tuple(f.models) for f in features])
         self.families, self.families_over = matrix("family", [tuple(f.families) for f in features])
         self.serials, self.serials_over = matrix("serial", [tuple(f.serials) for f in features])
+        self.features = features
+        self.tables = tables
+        self._counts: tuple[Context, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def counts(self, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How many records share each record's name in the country and in its place, and
+        each phone code: the frequency penalties of `compare`, for every pair at once."""
+        if self._counts is None or self._counts[0] is not ctx:
+            name = np.array(
+                [ctx.counts.get(f"n:{f.fuzzy}", 0) for f in self.features], dtype=np.int64
+            )
+            place = np.array(
+                [ctx.counts.get(f"c:{f.fuzzy}:{place_key(f)}", 0) for f in self.features],
+                dtype=np.int64,
+            )
+            phones = np.zeros(len(self.tables["phone"]) + 1, dtype=np.int64)
+            for value, number in self.tables["phone"].items():
+                phones[number] = ctx.phone_count(value)
+            self._counts = (ctx, name, place, phones)
+        return self._counts[1], self._counts[2], self._counts[3]
 
 
 def _shared(
@@ -825,11 +935,27 @@ def _shared(
     for x in range(a.shape[1]):
         column = a[:, x : x + 1]
         out |= ((column == b) & (column >= 0)).any(axis=1)
-    return out
+    return np.asarray(out, dtype=bool)
 
 
 def _any(values: np.ndarray) -> np.ndarray:
     return values[:, 0] >= 0
+
+
+def _penalty(count: np.ndarray) -> np.ndarray:
+    """_frequency_penalty for an array of counts."""
+    safe = np.maximum(count, 4)
+    return np.where(count > 4, np.minimum(4.0, FREQUENCY_FACTOR * np.log(safe / 4)), 0.0)
+
+
+def _reading_of(cols: _Columns, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Whether each pinyin code is one of the other readings of the record in `rows`."""
+    found = (cols.readings[rows] == codes[:, None]) & (codes[:, None] >= 0)
+    return np.asarray(found.any(axis=1), dtype=bool)
+
+
+def _pick(values: Sequence[str], index: np.ndarray) -> list[str]:
+    return [values[i] for i in index.tolist()]
 
 
 def possible(
@@ -838,118 +964,222 @@ def possible(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     columns: _Columns | None = None,
+    ctx: Context | None = None,
 ) -> np.ndarray:
-    """For each candidate pair, whether `compare` could return it: an upper bound of its
-    evidence, computed for all pairs at once (numpy; rapidfuzz `cpdist` for the strings),
-    is at the threshold, or the pair could be marked possible relatives. Every pair
-    `compare` would show is kept; the exact comparison then runs only on these."""
+    """For each candidate pair, whether `compare` could return it, for all pairs at once
+    (numpy; rapidfuzz `cpdist` for the strings). Every pair `compare` would show is kept,
+    and nearly only those: each field's evidence is worked out as `compare` does, except
+    where only an upper bound is cheap (names in Latin letters, a record with more values
+    in one field than the columns hold, an address that cannot change the outcome). The
+    exact comparison, with its reasons, then runs only on the pairs kept."""
     from rapidfuzz import process
+    from rapidfuzz.distance import Hamming
 
     cols = columns or _Columns(features)
     left, right = pairs[:, 0], pairs[:, 1]
-    total = np.zeros(len(pairs))
+    size = len(pairs)
+    # Pairs kept whatever the rest says: a bound too loose to decide on.
+    unsure = np.zeros(size, dtype=bool)
 
-    # Name (before any frequency penalty, which only lowers it).
+    # Names.
     has_name = (cols.name[left] >= 0) & (cols.name[right] >= 0)
     nick = has_name & (cols.nick[left] | cols.nick[right])
     plain = has_name & ~nick
     same = plain & (cols.name[left] == cols.name[right])
-    fuzzy = plain & ~same & (cols.fuzzy[left] == cols.fuzzy[right]) & (cols.fuzzy[left] >= 0)
+    fuzzy = plain & ~same & (cols.fuzzy[left] == cols.fuzzy[right])
     rest = plain & ~same & ~fuzzy
-    latin = rest & ~(cols.cjk[left] & cols.cjk[right])
-    reading = rest & ~latin & (cols.alt[left] | cols.alt[right])
-    same_length = rest & ~latin & (cols.name_len[left] == cols.name_len[right])
-    name_weight = np.where(same_length, W_NAME_ONE_CHAR, W_NAME_DIFFERENT)
-    name_weight = np.where(reading, max(W_NAME_READING, W_NAME_ONE_CHAR), name_weight)
-    latin_best = max(W_NAME_CLOSE, W_NAME_SWAPPED, W_NAME_READING, W_NAME_SIMILAR, W_NAME_PARTIAL)
-    name_weight = np.where(latin, latin_best, name_weight)
-    name_weight = np.where(fuzzy, max(W_NAME_PINYIN, W_NAME_FUZZY), name_weight)
-    name_weight = np.where(same, W_NAME_SAME, name_weight)
-    name_weight = np.where(nick, max(W_NICKNAME, W_SURNAME_DIFFERS), name_weight)
-    total += np.where(has_name, name_weight, 0.0)
-    similar_name = same | fuzzy | latin | reading | same_length
+    # 老刘 / 刘文才: the same surname, or the surname one of the other's readings.
+    surname_same = nick & (cols.surname[left] == cols.surname[right])
+    check = np.flatnonzero(nick & ~surname_same & (cols.surname[left] >= 0) & cols.alt[right])
+    if len(check):
+        surname_same[check] = _reading_of(cols, cols.surname[left[check]], right[check])
+    reading = np.zeros(size, dtype=bool)
+    check = np.flatnonzero(rest & (cols.alt[left] | cols.alt[right]))
+    if len(check):
+        a, b = left[check], right[check]
+        reading[check] = _reading_of(cols, cols.pinyin[a], b) | _reading_of(cols, cols.pinyin[b], a)
+    rest &= ~reading
+    swapped = rest & (cols.tokens[left] >= 0) & (cols.tokens[left] == cols.tokens[right])
+    rest &= ~swapped
+    both_cjk = rest & cols.cjk[left] & cols.cjk[right]
+    latin = rest & ~both_cjk
+    one_char = np.zeros(size, dtype=bool)
+    check = np.flatnonzero(both_cjk & (cols.name_len[left] == cols.name_len[right]))
+    if len(check):
+        names = cols.name_text
+        distance = process.cpdist(
+            _pick(names, left[check]), _pick(names, right[check]), scorer=Hamming.distance
+        )
+        one_char[check] = distance == 1
+    if ctx is not None:
+        by_name, by_place, by_phone = cols.counts(ctx)
+        in_place = (cols.place[left] >= 0) & (cols.place[left] == cols.place[right])
+        count = np.where(in_place, by_place[left], by_name[left])
+        name_penalty = np.where(same | fuzzy, _penalty(count), 0.0)
+    else:
+        by_phone = None
+        name_penalty = np.zeros(size)
+    name_weight = np.select(
+        [~has_name, nick & surname_same, nick, same, fuzzy, reading, swapped, one_char, both_cjk],
+        [
+            *(0.0, W_NICKNAME, W_SURNAME_DIFFERS, W_NAME_SAME, W_NAME_PINYIN, W_NAME_READING),
+            *(W_NAME_SWAPPED, W_NAME_ONE_CHAR, W_NAME_DIFFERENT),
+        ],
+        # Latin names: the best of what the string similarities could give.
+        max(W_NAME_CLOSE, W_NAME_SWAPPED, W_NAME_READING, W_NAME_SIMILAR, W_NAME_PARTIAL),
+    )
+    total = name_weight - name_penalty
+    similar_name = same | fuzzy | reading | swapped | one_char | latin
+    different_chars = ~(same | swapped)
 
-    # Phones.
+    # Phones: the least shared of the numbers in common gives the penalty.
     both = _any(cols.phones)[left] & _any(cols.phones)[right]
-    phone_same = both & _shared(cols.phones, cols.phones_over, left, right)
-    total += np.where(phone_same, W_PHONE_SAME, np.where(both, W_PHONE_NONE, 0.0))
+    a, b = cols.phones[left], cols.phones[right]
+    least = np.full(size, np.iinfo(np.int64).max)
+    for x in range(a.shape[1]):
+        column = a[:, x : x + 1]
+        shared = ((column == b) & (column >= 0)).any(axis=1)
+        counts = by_phone[a[:, x]] if by_phone is not None else np.zeros(size, dtype=np.int64)
+        least = np.where(shared, np.minimum(least, counts), least)
+    phone_same = both & (least < np.iinfo(np.int64).max)
+    over = both & (cols.phones_over[left] | cols.phones_over[right])
+    unsure |= over
+    phone_same |= over
+    phone_penalty = np.where(phone_same & ~over, _penalty(np.where(phone_same, least, 0)), 0.0)
+    total += np.where(phone_same, W_PHONE_SAME - phone_penalty, np.where(both, W_PHONE_NONE, 0.0))
+    phone_different = both & ~phone_same
 
     # ID numbers.
     both = (cols.id[left] >= 0) & (cols.id[right] >= 0)
     id_same = both & (cols.id[left] == cols.id[right])
-    contrary = both & ~id_same & cols.id_valid[left] & cols.id_valid[right]
-    id_weight = np.where(contrary, W_ID_DIFFER_VALID, max(W_ID_TYPO, W_ID_DIFFER))
-    total += np.where(id_same, W_ID_SAME, np.where(both, id_weight, 0.0))
+    id_contrary = both & ~id_same & cols.id_valid[left] & cols.id_valid[right]
+    id_typo = np.zeros(size, dtype=bool)
+    check = np.flatnonzero(both & ~id_same & ~id_contrary)
+    if len(check):
+        ids = cols.id_text
+        distance = process.cpdist(
+            _pick(ids, left[check]), _pick(ids, right[check]), scorer=OSA.distance
+        )
+        id_typo[check] = distance <= 1
+    id_weight = np.select(
+        [id_same, id_contrary, id_typo], [W_ID_SAME, W_ID_DIFFER_VALID, W_ID_TYPO], W_ID_DIFFER
+    )
+    total += np.where(both, id_weight, 0.0)
 
-    # Birth dates: equal, a typo (one edit, or day and month swapped), else apart.
-    both_year = (cols.year[left] > 0) & (cols.year[right] > 0)
+    # Birth dates: equal, a typo (one edit, or day and month swapped), else near or far.
+    ya, yb = cols.year[left], cols.year[right]
+    both_year = (ya > 0) & (yb > 0)
     both_full = (cols.birth[left] > 0) & (cols.birth[right] > 0)
     birth_same = both_full & (cols.birth[left] == cols.birth[right])
-    typo = np.zeros(len(pairs), dtype=bool)
+    typo = np.zeros(size, dtype=bool)
     check = np.flatnonzero(both_full & ~birth_same)
     if len(check):
         x, y = cols.birth[left[check]], cols.birth[right[check]]
-        swapped = (
+        swapped_date = (
             (x // 10000 == y // 10000) & (x // 100 % 100 == y % 100) & (x % 100 == y // 100 % 100)
         )
         edits = process.cpdist(
             [str(v) for v in x.tolist()], [str(v) for v in y.tolist()], scorer=OSA.distance
         )
-        typo[check] = swapped | (edits <= 1)
-    year_same = both_year & ~both_full & (cols.year[left] == cols.year[right])
-    birth_weight = np.where(typo, W_BIRTH_TYPO, max(W_BIRTH_NEAR, W_BIRTH_FAR))
-    birth_weight = np.where(birth_same, W_BIRTH_SAME, birth_weight)
-    birth_weight = np.where(year_same, W_BIRTH_SAME_YEAR, birth_weight)
-    total += np.where(both_year, birth_weight, 0.0)
-
-    # Addresses: equal, similar (ratio), one inside the other or overlapping (partial ratio).
-    both = (cols.address[left] >= 0) & (cols.address[right] >= 0)
-    address_same = both & (cols.address[left] == cols.address[right])
-    similar = both & cols.address_words[left] & cols.address_words[right]
-    check = np.flatnonzero(both & ~address_same & ~similar)
-    contains = np.zeros(len(pairs), dtype=bool)
-    overlap = np.zeros(len(pairs), dtype=bool)
-    if len(check):
-        texts = [f.address for f in features]
-        lefts = [texts[i] for i in left[check].tolist()]
-        rights = [texts[i] for i in right[check].tolist()]
-        ratio = process.cpdist(lefts, rights, scorer=fuzz.ratio, workers=-1)
-        similar[check] = ratio >= 85
-        shorter = np.minimum(cols.address_len[left[check]], cols.address_len[right[check]])
-        rest_idx = np.flatnonzero((ratio < 85) & (shorter >= 4))
-        if len(rest_idx):
-            partial = process.cpdist(
-                [lefts[i] for i in rest_idx.tolist()],
-                [rights[i] for i in rest_idx.tolist()],
-                scorer=fuzz.partial_ratio,
-                workers=-1,
-            )
-            contains[check[rest_idx]] = partial >= 100
-            overlap[check[rest_idx]] = partial >= 80
-    address_weight = np.where(
-        overlap, max(W_ADDRESS_CONTAINS, W_ADDRESS_OVERLAP), W_ADDRESS_DIFFERENT
+        typo[check] = swapped_date | (edits <= 1)
+    year_same = both_year & ~both_full & (ya == yb)
+    gap = np.abs(ya - yb)
+    # 1987 / 1978 or 1983 / 1993: a year typed wrong (_year_typo).
+    year_typo = (ya // 100 == yb // 100) & (
+        ((ya // 10 % 10 == yb % 10) & (ya % 10 == yb // 10 % 10))
+        | ((ya // 10 % 10 != yb // 10 % 10) & (ya % 10 == yb % 10))
     )
-    address_weight = np.where(similar, W_ADDRESS_SIMILAR, address_weight)
-    address_weight = np.where(address_same, W_ADDRESS_SAME, address_weight)
-    total += np.where(both, address_weight, 0.0)
-    place_same = address_same | similar | contains
+    far = np.where(both_full, gap >= FAR_YEARS, (gap >= FAR_YEARS) & ~year_typo)
+    birth_far = both_year & ~birth_same & ~typo & ~year_same & far
+    birth_weight = np.select(
+        [birth_same, typo, year_same, birth_far],
+        [W_BIRTH_SAME, W_BIRTH_TYPO, W_BIRTH_SAME_YEAR, W_BIRTH_FAR],
+        W_BIRTH_NEAR,
+    )
+    total += np.where(both_year, birth_weight, 0.0)
 
     # Machines.
     serial = _shared(cols.serials, cols.serials_over, left, right)
-    total += np.where(serial, W_SERIAL_SAME, 0.0)
+    unsure |= serial & (cols.serials_over[left] | cols.serials_over[right])
     both = _any(cols.models)[left] & _any(cols.models)[right]
+    unsure |= both & (cols.models_over[left] | cols.models_over[right])
+    unsure |= both & (cols.families_over[left] | cols.families_over[right])
     model = both & _shared(cols.models, cols.models_over, left, right)
     family = both & ~model & _shared(cols.families, cols.families_over, left, right)
-    model_weight = np.where(
-        model,
-        W_MODEL_SAME,
-        np.where(family, W_MODEL_FAMILY, np.where(serial, 0.0, W_MODEL_DIFFERENT)),
+    machine_weight = np.where(serial, W_SERIAL_SAME, 0.0) + np.where(
+        both,
+        np.select([model, family, serial], [W_MODEL_SAME, W_MODEL_FAMILY, 0.0], W_MODEL_DIFFERENT),
+        0.0,
     )
-    total += np.where(both, model_weight, 0.0)
+    support = id_same | id_typo | birth_same | typo | year_same | serial | model
 
-    needed = _OFFSET + math.log(threshold / (1 - threshold))
-    relatives = similar_name & (phone_same | place_same)
-    return (total >= needed - 1e-9) | relatives
+    needed = _OFFSET + math.log(threshold / (1 - threshold)) - 1e-9
+
+    def shown(weight: np.ndarray | float, place_same: np.ndarray | bool) -> np.ndarray:
+        together = phone_same | place_same
+        contrary = id_contrary | (
+            different_chars & ~id_same & (birth_far | (phone_different & place_same & ~support))
+        )
+        relatives = contrary & similar_name & together
+        return np.asarray(relatives | (~contrary & (total + machine_weight + weight >= needed)))
+
+    # Addresses: equal, one inside the other, similar (ratio), overlapping (partial ratio).
+    # The string comparisons are the slow part: they are made only for the pairs whose
+    # outcome the address can still change.
+    both = (cols.address[left] >= 0) & (cols.address[right] >= 0)
+    address_same = both & (cols.address[left] == cols.address[right])
+    open_ = both & ~address_same
+    outcomes = [
+        shown(W_ADDRESS_SIMILAR, True),
+        shown(W_ADDRESS_CONTAINS, True),
+        shown(W_ADDRESS_OVERLAP, False),
+        shown(W_ADDRESS_DIFFERENT, False),
+    ]
+    decided = np.logical_and.reduce([o == outcomes[0] for o in outcomes[1:]])
+    address_weight = np.where(
+        address_same, W_ADDRESS_SAME, np.where(both, W_ADDRESS_DIFFERENT, 0.0)
+    )
+    place_same = address_same.copy()
+    result = np.where(open_ & decided, outcomes[0], False)
+    check = np.flatnonzero(open_ & ~decided)
+    if len(check):
+        texts = cols.address_text
+        lefts, rights = _pick(texts, left[check]), _pick(texts, right[check])
+        pairs_text = [
+            (x, y) if len(x) <= len(y) else (y, x) for x, y in zip(lefts, rights, strict=True)
+        ]
+        contains = np.array([len(x) >= 4 and x in y for x, y in pairs_text], dtype=bool).reshape(-1)
+        ratio = process.cpdist(lefts, rights, scorer=fuzz.ratio)
+        words = np.flatnonzero(cols.address_words[left[check]] & cols.address_words[right[check]])
+        if len(words):
+            sort_ratio = process.cpdist(
+                _pick(cols.words_text, left[check][words]),
+                _pick(cols.words_text, right[check][words]),
+                scorer=fuzz.token_sort_ratio,
+                workers=1,
+            )
+            ratio[words] = np.maximum(ratio[words], sort_ratio)
+        similar = ~contains & (ratio >= 85)
+        shorter = np.array([len(x) for x, _y in pairs_text], dtype=np.int64)
+        overlap = np.zeros(len(check), dtype=bool)
+        partial_idx = np.flatnonzero(~contains & ~similar & (shorter >= 4))
+        if len(partial_idx):
+            partial = process.cpdist(
+                [pairs_text[k][0] for k in partial_idx.tolist()],
+                [pairs_text[k][1] for k in partial_idx.tolist()],
+                scorer=fuzz.partial_ratio,
+                workers=1,
+            )
+            overlap[partial_idx] = partial >= 80
+        address_weight[check] = np.select(
+            [contains, similar, overlap],
+            [W_ADDRESS_CONTAINS, W_ADDRESS_SIMILAR, W_ADDRESS_OVERLAP],
+            W_ADDRESS_DIFFERENT,
+        )
+        place_same[check] = contains | similar
+    exact = shown(address_weight, place_same)
+    result = np.where(open_ & decided, result, exact)
+    return result | unsure
 
 
 _SCORE_CHUNK = 200_000
@@ -961,7 +1191,7 @@ def _score_chunk(bounds: tuple[int, int]) -> list[Match]:
     features = _SHARED["features"]
     ctx, threshold, columns = _SHARED["ctx"], _SHARED["threshold"], _SHARED["columns"]
     chunk = _SHARED["pairs"][bounds[0] : bounds[1]]
-    kept = chunk[possible(features, chunk, threshold=threshold, columns=columns)]
+    kept = chunk[possible(features, chunk, threshold=threshold, columns=columns, ctx=ctx)]
     out = []
     for i, j in kept.tolist():
         match = compare(features[i], features[j], ctx, threshold=threshold)

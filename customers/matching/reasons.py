@@ -9,7 +9,16 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["KIND_DUPLICATE", "KIND_RELATIVES", "REASON_TEXTS", "Match", "Reason", "reason_text"]
+__all__ = [
+    "KIND_DUPLICATE",
+    "KIND_RELATIVES",
+    "REASON_TEXTS",
+    "Match",
+    "Reason",
+    "format_reason",
+    "reason_text",
+    "translated_templates",
+]
 
 KIND_DUPLICATE = "duplicate"
 KIND_RELATIVES = "relatives"
@@ -77,12 +86,23 @@ def reason_text(reason: Reason | dict[str, Any]) -> str:
     if isinstance(reason, dict):
         reason = Reason.from_dict(reason)
     template = REASON_TEXTS.get(reason.code)
+    return reason.code if template is None else format_reason(reason, str(template))
+
+
+def translated_templates() -> dict[str, str]:
+    """Every reason's template in the active language: a file run writes millions of
+    reasons, and translating each template once instead of once a reason saves much."""
+    return {code: str(template) for code, template in REASON_TEXTS.items()}
+
+
+def format_reason(reason: Reason, template: str | None) -> str:
+    """The reason in words from its (translated) template, as reason_text gives it."""
     if template is None:
         return reason.code
     try:
-        return str(template) % dict(reason.params)
+        return template % dict(reason.params)
     except (KeyError, ValueError, TypeError):
-        return str(template)
+        return template
 
 
 @dataclass(frozen=True, slots=True)

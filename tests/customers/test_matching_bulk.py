@@ -86,3 +86,70 @@ def test_worker_processes_give_the_pairs_of_one_process(monkeypatch):
     features = prepare_all(data, workers=2)
     assert [f.index for f in features] == list(range(len(data)))
     assert find_matches(features, workers=2) == one
+
+
+OFFICE = "0531-8888 6666"
+# Cases where a cheap bound would be loose or wrong: a phone shared by many (its penalty), a
+# name common in one village, nicknames, Latin names, year-only births typed wrong, an ID
+# number one digit off, a record with more phones than the bulk columns hold.
+HARD = [
+    *(
+        Record(id=f"o{k}", name=f"王{'伟军强磊勇杰刚'[k % 7]}", phones=(OFFICE,), address="张庄村")
+        for k in range(9)
+    ),
+    *(
+        Record(id=f"c{k}", name="刘洋", address="山东省济南市历城区小王庄3组", birth_date="1975")
+        for k in range(7)
+    ),
+    Record(id="n1", name="老刘", phones=("13812345678",), address="小王庄"),
+    Record(id="n2", name="刘文才", phones=("13812345678",), address="小王庄"),
+    Record(id="n3", name="单总", phones=("13812345678",), address="小王庄"),
+    Record(id="y1", name="赵国庆", phones=("13900001111",), birth_date="1987"),
+    Record(id="y2", name="赵国清", phones=("13900001111",), birth_date="1978"),
+    Record(id="y3", name="赵国庆", phones=("13900001111",), birth_date="1993"),
+    Record(id="i1", name="孙立", id_number="370102198001010013", address="孙湖镇小村4组"),
+    Record(id="i2", name="孙力", id_number="370102198001010031", address="滕州市孙湖镇小村4组"),
+    Record(
+        id="m1",
+        name="钱多",
+        phones=tuple(f"1380000{k:04d}" for k in range(8)),
+        address="钱家村",
+        birth_date="1960-01-02",
+    ),
+    Record(
+        id="m2", name="钱朵", phones=("13800000007",), address="钱家村", birth_date="1960-02-01"
+    ),
+]
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.2, 0.9])
+def test_the_bound_with_frequencies_keeps_what_compare_shows_and_little_else(
+    threshold: float,
+) -> None:
+    features = prepare_all(_records(3000, 17) + LATIN + HARD)
+    ctx = Context.build(features)
+    pairs = candidate_array(features)
+    kept = set(map(tuple, pairs[possible(features, pairs, threshold=threshold, ctx=ctx)].tolist()))
+    shown = {
+        (i, j)
+        for i, j in pairs.tolist()
+        if compare(features[i], features[j], ctx, threshold=threshold) is not None
+    }
+    assert shown <= kept
+    # Loose only for Latin names and for the record with eight phones.
+    loose = {i for i, f in enumerate(features) if not f.is_cjk or len(f.phones) > 6}
+    assert {p for p in kept - shown if not loose & set(p)} == set()
+
+
+def test_bulk_blocking_gives_the_pairs_of_the_blocks_one_by_one() -> None:
+    from customers.matching.candidates import effective_blocks
+
+    features = prepare_all(_records(3000, 19, hard=4.0) + HARD)
+    expected = {
+        (a, b)
+        for _key, members in effective_blocks(features, max_block=20)
+        for x, a in enumerate(sorted(members))
+        for b in sorted(members)[x + 1 :]
+        if a != b
+    }
+    assert set(map(tuple, candidate_array(features, max_block=20).tolist())) == expected

@@ -154,7 +154,7 @@ def _in_phrase_dict(run: str) -> bool:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 19)
 def _run_pinyin(run: str) -> tuple[str, ...]:
     # Whole runs go through pypinyin so its phrase dictionary can pick readings from context.
     # A run none of whose substrings is a phrase is read character by character, which is
@@ -216,6 +216,8 @@ def _split_nickname(name: str) -> tuple[str, str, bool] | None:
         return None
     if len(name) >= 2 and name.startswith(_NICK_PREFIXES) and _is_surname_like(name[1:]):
         return name[1:], name[0], True
+    if not name.endswith(_NICK_TITLES):
+        return None  # most names: no title to try one by one
     for title in _NICK_TITLES:
         if len(name) > len(title) and name.endswith(title):
             head = name[: -len(title)]
@@ -227,7 +229,9 @@ def _split_nickname(name: str) -> tuple[str, str, bool] | None:
 def _is_organisation(name: str) -> bool:
     if any(marker in name[1:] for marker in _ORG_MARKERS):
         return True
-    if any(len(name) > len(s) + 1 and name.endswith(s) for s in _ORG_SUFFIXES):
+    if name.endswith(_ORG_SUFFIXES) and any(
+        len(name) > len(s) + 1 and name.endswith(s) for s in _ORG_SUFFIXES
+    ):
         return True
     return len(name) >= 4 and name.endswith(_ORG_SHORT_SUFFIXES)
 

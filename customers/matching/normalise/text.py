@@ -55,7 +55,7 @@ def _t2s_starts() -> frozenset[str]:
     return frozenset(starts)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 19)
 def t2s(text: str) -> str:
     # Names repeat heavily across a dedupe run, and the pure-Python converter is the slowest
     # step of name_keys, so conversions are memoised; text that is simplified already (no
