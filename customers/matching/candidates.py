@@ -103,6 +103,10 @@ W_ADDRESS_SAME = 3.5
 W_ADDRESS_CONTAINS = 3.0
 W_ADDRESS_SIMILAR = 3.5  # rule: fitted 4.0, no stronger than the same address
 W_ADDRESS_OVERLAP = 2.0
+# Rule: one address gives only a county or town (2-3 characters once suffixes are gone:
+# 沂水县 -> 沂水) that the other lies in. Neither evidence for nor against: the archivist
+# typing a new customer's county at the door is not saying he lives elsewhere.
+W_ADDRESS_PARTIAL = 0.0
 W_ADDRESS_DIFFERENT = -2.5
 # Not fitted (files have no serial numbers): one machine, one owner.
 W_SERIAL_SAME = 6.0
@@ -733,6 +737,9 @@ def _compare_addresses(a: Features, b: Features, out: list[Reason]) -> str:
     if ratio >= 85:
         out.append(Reason("address_similar", W_ADDRESS_SIMILAR))
         return "same"
+    if len(shorter) >= 2 and shorter in longer:
+        out.append(Reason("address_partial", W_ADDRESS_PARTIAL))
+        return "partial"
     if len(shorter) >= 4 and fuzz.partial_ratio(shorter, longer) >= 80:
         out.append(Reason("address_overlap", W_ADDRESS_OVERLAP))
         return "overlap"
@@ -1132,6 +1139,7 @@ def possible(
     outcomes = [
         shown(W_ADDRESS_SIMILAR, True),
         shown(W_ADDRESS_CONTAINS, True),
+        shown(W_ADDRESS_PARTIAL, False),
         shown(W_ADDRESS_OVERLAP, False),
         shown(W_ADDRESS_DIFFERENT, False),
     ]
@@ -1161,6 +1169,11 @@ def possible(
             ratio[words] = np.maximum(ratio[words], sort_ratio)
         similar = ~contains & (ratio >= 85)
         shorter = np.array([len(x) for x, _y in pairs_text], dtype=np.int64)
+        inside = ~contains & ~similar & (shorter >= 2) & (shorter < 4)
+        inside[inside] = np.array(
+            [pairs_text[k][0] in pairs_text[k][1] for k in np.flatnonzero(inside).tolist()],
+            dtype=bool,
+        )
         overlap = np.zeros(len(check), dtype=bool)
         partial_idx = np.flatnonzero(~contains & ~similar & (shorter >= 4))
         if len(partial_idx):
@@ -1172,8 +1185,8 @@ def possible(
             )
             overlap[partial_idx] = partial >= 80
         address_weight[check] = np.select(
-            [contains, similar, overlap],
-            [W_ADDRESS_CONTAINS, W_ADDRESS_SIMILAR, W_ADDRESS_OVERLAP],
+            [contains, similar, inside, overlap],
+            [W_ADDRESS_CONTAINS, W_ADDRESS_SIMILAR, W_ADDRESS_PARTIAL, W_ADDRESS_OVERLAP],
             W_ADDRESS_DIFFERENT,
         )
         place_same[check] = contains | similar

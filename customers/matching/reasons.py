@@ -73,6 +73,7 @@ REASON_TEXTS: dict[str, Any] = {
     "address_contains": _("same place, one address is shorter"),
     "address_similar": _("similar addresses"),
     "address_overlap": _("addresses overlap"),
+    "address_partial": _("one address gives only the county or town the other lies in"),
     "address_different": _("different addresses"),
     "serial_same": _("same machine serial %(serial)s"),
     "model_same": _("same model %(model)s"),

@@ -3,6 +3,7 @@ would not show, and worker processes give the same pairs as one process. No data
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bench import matching_data
@@ -153,3 +154,56 @@ def test_bulk_blocking_gives_the_pairs_of_the_blocks_one_by_one() -> None:
         if a != b
     }
     assert set(map(tuple, candidate_array(features, max_block=20).tolist())) == expected
+
+
+def test_a_county_only_address_is_no_evidence_and_the_bound_agrees():
+    """At the door the archivist often types only the county: 沂水县 inside 山东省临沂市沂水县…
+    is neither the same place nor a different one (issue 17: the door bench missed 15
+    customers retyped with their own mobile because of it)."""
+    from customers.matching.candidates import (
+        W_ADDRESS_PARTIAL,
+        Context,
+        compare,
+        possible,
+        prepare,
+    )
+    from customers.matching.records import Record
+
+    records = [
+        Record(id="door", name="刘庆", phones=("13853991234",), address="沂水县"),
+        Record(
+            id="kept",
+            name="刘庆",
+            phones=("+86 138-5399-1234",),
+            address="山东省临沂市沂水县许家湖镇王庄村",
+        ),
+        # a village name alone inside another address is also only partial
+        Record(id="v1", name="赵刚", phones=("13900000001",), address="王庄"),
+        Record(id="v2", name="赵刚", phones=("13900000002",), address="河北省保定市王庄镇"),
+        # one character in common is not containment evidence at all
+        Record(id="c1", name="钱力", address="沂"),
+        Record(id="c2", name="钱力", address="山东省临沂市沂水县"),
+    ]
+    features = [prepare(r, i) for i, r in enumerate(records)]
+    # 刘庆 is a common name in this archive: 40 more of them elsewhere
+    many = [
+        prepare(Record(id=f"x{i}", name="刘庆", address=f"河南省{i}号"), 6 + i) for i in range(40)
+    ]
+    ctx = Context.build(features + many)
+    match = compare(features[0], features[1], ctx)
+    assert match is not None and match.kind == "duplicate"
+    codes = {r.code: r.weight for r in match.reasons}
+    assert codes["address_partial"] == W_ADDRESS_PARTIAL == 0.0
+    assert "address_different" not in codes
+    village = compare(features[2], features[3], ctx, threshold=0.0)
+    assert village is not None
+    assert "address_partial" in {r.code for r in village.reasons}
+    one_char = compare(features[4], features[5], ctx, threshold=0.0)
+    assert one_char is not None
+    assert "address_different" in {r.code for r in one_char.reasons}
+    pairs = np.array([[0, 1], [2, 3], [4, 5]], dtype=np.int64)
+    for threshold in (0.2, 0.5, 0.9):
+        kept = possible(features, pairs, threshold=threshold, ctx=ctx)
+        for (i, j), keep in zip(pairs.tolist(), kept.tolist(), strict=True):
+            shown = compare(features[i], features[j], ctx, threshold=threshold) is not None
+            assert keep or not shown, (records[i].id, records[j].id, threshold)
