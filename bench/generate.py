@@ -268,6 +268,16 @@ def _set_marker(text: str) -> None:
     SalesRegion.objects.filter(name__in=SALES_REGIONS).update(note=text[:200])
 
 
+def _reverse_relations(model: Any) -> list[Any]:
+    """The foreign keys pointing at `model`, hidden ones too (related_name="+", e.g. a
+    duplicate pair's two customers), which `_meta.related_objects` leaves out."""
+    return [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and not f.many_to_many and f.field.concrete
+    ]
+
+
 def wipe(prefix: str = OWNED_PREFIX) -> int:
     """Delete the bench-owned customers (external_ref starting with prefix) and their rows,
     permissions and history.
@@ -289,13 +299,9 @@ def wipe(prefix: str = OWNED_PREFIX) -> int:
     # Rows that point at a customer's rows (order lines, hour readings, forecasts), as
     # (table, column, parent table, parent key, parent's customer column).
     children: list[tuple[str, str, str, str, str]] = []
-    for rel in Customer._meta.related_objects:
-        if rel.many_to_many or not rel.field.concrete:
-            continue
+    for rel in _reverse_relations(Customer):
         tables.append((rel.related_model._meta.db_table, rel.field.column))
-        for sub in rel.related_model._meta.related_objects:
-            if sub.many_to_many or not sub.field.concrete:
-                continue
+        for sub in _reverse_relations(rel.related_model):
             children.append(
                 (
                     sub.related_model._meta.db_table,
