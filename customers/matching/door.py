@@ -89,19 +89,20 @@ def draft_record(data: Mapping[str, Any], phones: Iterable[Any] = ()) -> Record:
     )
 
 
-def _ids_by_fields(features: Any, county: str) -> set[int]:
+def _ids_by_fields(features: Any, county: str) -> list[int]:
     """Customers sharing a stored, indexed key with the draft (also those added since the
-    last matcher run, which have no MatchKey rows yet)."""
-    ids: set[int] = set()
+    last matcher run, which have no MatchKey rows yet), strongest first: a shared phone or
+    ID number, then the same name (the draft's county first)."""
+    ids: list[int] = []
     live = Customer.objects.all()
     if features.phones:
-        ids.update(
+        ids.extend(
             Phone.objects.filter(
                 e164__in=features.phones, customer__merged_into__isnull=True
             ).values_list("customer_id", flat=True)[:CANDIDATE_LIMIT]
         )
     if len(features.id_number) >= 15:
-        ids.update(live.filter(id_number=features.id_number).values_list("pk", flat=True)[:10])
+        ids.extend(live.filter(id_number=features.id_number).values_list("pk", flat=True)[:10])
     if features.fuzzy and not features.is_nickname:
         same_name = live.filter(name_fuzzy=features.fuzzy)
         if county:
@@ -115,7 +116,7 @@ def _ids_by_fields(features: Any, county: str) -> set[int]:
             ).order_by("here", "-pk")
         else:
             same_name = same_name.order_by("-pk")
-        ids.update(same_name.values_list("pk", flat=True)[:BLOCK_LIMIT])
+        ids.extend(same_name.values_list("pk", flat=True)[:BLOCK_LIMIT])
     return ids
 
 
@@ -152,16 +153,18 @@ def door_candidates(
     if wanted:
         for row in MatchKey.objects.filter(key__in=wanted).values("key").annotate(n=Count("id")):
             counts[row["key"]] = row["n"]
-    ids = _ids_by_fields(draft, str(data.get("county") or ""))
-    ids |= _ids_by_keys(keys, counts)
-    ids -= set(exclude)
-    if not ids:
+    # At most CANDIDATE_LIMIT are scored, the strongest leads first: a customer holding the
+    # typed phone must not be cut because 40 namesakes and a few key-sharers have newer ids
+    # (the door bench: 张保 of 泗县 with his own mobile was missed that way).
+    excluded = set(exclude)
+    ordered = [
+        *_ids_by_fields(draft, str(data.get("county") or "")),
+        *sorted(_ids_by_keys(keys, counts), reverse=True),
+    ]
+    chosen = list(dict.fromkeys(pk for pk in ordered if pk not in excluded))[:CANDIDATE_LIMIT]
+    if not chosen:
         return []
-    customers = (
-        Customer.objects.filter(pk__in=sorted(ids)[-CANDIDATE_LIMIT * 2 :])
-        .prefetch_related("phones", "machines")
-        .order_by("-pk")[:CANDIDATE_LIMIT]
-    )
+    customers = Customer.objects.filter(pk__in=chosen).prefetch_related("phones", "machines")
     # The draft counts once among those sharing its values, as a stored record would.
     ctx = Context(counts + Counter(counted))
     found: list[DoorCandidate] = []

@@ -305,3 +305,19 @@ def test_filing_api_answers_409_with_candidates(archivist, manager):
     response = api(archivist).post(url, {"attach_to": existing.pk}, format="json")
     assert response.status_code == 201, response.content
     assert ContactLog.objects.get().customer == existing
+
+
+def test_the_holder_of_the_typed_phone_is_scored_however_many_newer_namesakes(archivist):
+    """A common name and a county typed at the door: the customer holding the typed mobile
+    was created long ago, after him 70 namesakes elsewhere. He must still be scored, and
+    found (the door bench missed 张保 of 泗县 when the newest ids were taken first)."""
+    holder = CustomerFactory(
+        name="张保", province="安徽省", city="宿州市", county="泗县", address="庄前镇石南村"
+    )
+    PhoneFactory(customer=holder, raw="137-2985-8458")
+    for i in range(70):
+        CustomerFactory(name="张保", province="河南省", county=f"第{i}县", address=f"{i}号")
+    found = door_candidates({"name": "张保", "county": "泗县"}, ["+86 137-2985-8458"])
+    assert found and found[0].customer.pk == holder.pk
+    assert found[0].is_duplicate
+    assert "phone_same" in {r.code for r in found[0].reasons}
