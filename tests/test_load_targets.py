@@ -152,3 +152,18 @@ def test_the_request_log_is_read_back_with_its_step_marks(tmp_path):
     records, marks = read_log(log)
     assert marks == [(1.0, 50)]
     assert records == [Record(1.5, "dossier", 42.0), Record(2.0, "login", 80.0, "HTTPError: 500")]
+
+
+def test_a_knee_step_is_judged_after_its_new_users_have_logged_in():
+    from bench.load.targets import BURST_SETTLE_S, Record, settled_start
+
+    records = [
+        Record(t=100.0, name="login", ms=500),
+        Record(t=103.0, name="login", ms=500),
+        Record(t=104.0, name="dossier", ms=400),  # inside the burst: not judged here
+        Record(t=130.0, name="login", ms=500),  # the next step's user
+    ]
+    assert settled_start(records, 100.0, 120.0) == 103.0 + BURST_SETTLE_S
+    assert settled_start(records, 120.0, 180.0) == 130.0 + BURST_SETTLE_S
+    assert settled_start(records, 180.0, 240.0) == 180.0  # no login in the step
+    assert settled_start(records, 100.0, 105.0) == 105.0  # never past the step's end

@@ -266,6 +266,13 @@ def knee(steps: Sequence[Step]) -> tuple[int | None, Step | None]:
     return last_pass, None
 
 
+def settled_start(records: Sequence[Record], start: float, end: float) -> float:
+    """Where a knee step is judged from: BURST_SETTLE_S after the last login of its new
+    users (their logins are the burst, judged by the plain run), else its start."""
+    logins = [r.t for r in records if r.name == "login" and start <= r.t < end]
+    return min(end, max(logins) + BURST_SETTLE_S) if logins else start
+
+
 def step_windows(marks: Sequence[tuple[float, int]], end: float) -> list[tuple[int, float, float]]:
     """(users, start, end) of each step from the step marks; the last ends at `end`."""
     out = []
