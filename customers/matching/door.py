@@ -71,8 +71,15 @@ def draft_record(data: Mapping[str, Any], phones: Iterable[Any] = ()) -> Record:
     birth_text = birth.isoformat() if birth and hasattr(birth, "isoformat") else str(birth or "")
     if not birth_text and data.get("birth_year"):
         birth_text = str(data["birth_year"])
-    address = "".join(
-        str(data.get(part) or "") for part in ("province", "city", "county", "address")
+    # Only a draft with its street address is compared by address. Province, city or
+    # county alone (what the archivist often types first) are too coarse to weigh against a
+    # dossier's full address (泗县 is 泗 once suffixes go: one character), and saying
+    # "different addresses" there hid customers holding the typed phone. The county still
+    # orders the same-name leads (_ids_by_fields).
+    address = (
+        "".join(str(data.get(part) or "") for part in ("province", "city", "county", "address"))
+        if str(data.get("address") or "").strip()
+        else ""
     )
     raws = []
     for phone in phones:
