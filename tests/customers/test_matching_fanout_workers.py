@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import kombu.pools
 import pytest
 from django.core.cache import cache
 from django.db import connections
@@ -63,8 +64,10 @@ def _use_broker_prefix(prefix: str) -> dict:
     before = app.conf.broker_transport_options
     app.conf.broker_transport_options = {**before, "global_keyprefix": prefix}
     # The connection and producer pools were made with the old options (as after a fork).
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # They live in kombu's global registries, keyed by connection: closing one in place
+    # (force_close_all) left the registry handing the closed pool to every later test of
+    # this process ("Acquire on closed pool"), so the registries are emptied instead.
+    kombu.pools.reset()
     app._pool = None
     with contextlib.suppress(KeyError):
         app.__dict__["amqp"]._producer_pool = None
