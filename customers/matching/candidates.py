@@ -1200,17 +1200,36 @@ _SCORE_CHUNK = 200_000
 _SHARED: dict[str, Any] = {}
 
 
-def _score_chunk(bounds: tuple[int, int]) -> list[Match]:
-    features = _SHARED["features"]
-    ctx, threshold, columns = _SHARED["ctx"], _SHARED["threshold"], _SHARED["columns"]
-    chunk = _SHARED["pairs"][bounds[0] : bounds[1]]
-    kept = chunk[possible(features, chunk, threshold=threshold, columns=columns, ctx=ctx)]
+def score_pairs(
+    features: Sequence[Features],
+    pairs: np.ndarray,
+    ctx: Context,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    columns: _Columns | None = None,
+) -> list[Match]:
+    """The pairs worth showing, in pair order: bounded in bulk (`possible`), then compared
+    one by one (with reasons) only where the bound says the pair could be shown. One chunk
+    of find_matches, one partition of the fanned-out refresh."""
+    if not len(pairs):
+        return []
+    kept = pairs[possible(features, pairs, threshold=threshold, columns=columns, ctx=ctx)]
     out = []
     for i, j in kept.tolist():
         match = compare(features[i], features[j], ctx, threshold=threshold)
         if match is not None:
             out.append(match)
     return out
+
+
+def _score_chunk(bounds: tuple[int, int]) -> list[Match]:
+    return score_pairs(
+        _SHARED["features"],
+        _SHARED["pairs"][bounds[0] : bounds[1]],
+        _SHARED["ctx"],
+        threshold=_SHARED["threshold"],
+        columns=_SHARED["columns"],
+    )
 
 
 def find_matches(

@@ -36,13 +36,12 @@ from .candidates import (
     Progress,
     Reason,
     candidate_array,
-    compare,
     count_keys,
-    possible,
+    score_pairs,
 )
 from .refresh import (
-    CHUNK,
     RefreshResult,
+    _chunks,
     _forget_tombstones,
     _store,
     finish_refresh,
@@ -96,16 +95,7 @@ def score_payload(payload: dict[str, Any], *, threshold: float = DEFAULT_THRESHO
     for index, f in enumerate(features):
         f.index = index
     pairs = np.asarray(payload["pairs"], dtype=np.int64).reshape(-1, 2)
-    if not len(pairs):
-        return []
-    ctx = Context(Counter(payload["counts"]))
-    kept = pairs[possible(features, pairs, threshold=threshold)]
-    out: list[Match] = []
-    for i, j in kept.tolist():
-        match = compare(features[i], features[j], ctx, threshold=threshold)
-        if match is not None:
-            out.append(match)
-    return out
+    return score_pairs(features, pairs, Context(Counter(payload["counts"])), threshold=threshold)
 
 
 def match_to_json(match: Match) -> list[Any]:
@@ -207,13 +197,8 @@ def fanout_start(
 
 
 def _shares(items: list[Any], n: int) -> list[list[Any]]:
-    size, extra = divmod(len(items), n)
-    out, start = [], 0
-    for k in range(n):
-        end = start + size + (k < extra)
-        out.append(items[start:end])
-        start = end
-    return out
+    """`items` cut as partition_pairs cuts the pairs: n contiguous, near-equal slices."""
+    return [[items[i] for i in part.tolist()] for part in np.array_split(np.arange(len(items)), n)]
 
 
 def _queue_partitions(run_id: int, partitions: int) -> None:
@@ -323,9 +308,7 @@ def fanout_merge(*, run_id: int) -> RefreshResult | None:
 
 def _alive(ids: set[int]) -> set[int]:
     found: set[int] = set()
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
+    for chunk in _chunks(sorted(ids)):
         found.update(Customer.objects.filter(pk__in=chunk).values_list("pk", flat=True))
     return found
 
