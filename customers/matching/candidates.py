@@ -19,7 +19,7 @@ import multiprocessing
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -57,6 +57,7 @@ __all__ = [
     "count_keys",
     "evidence",
     "find_matches",
+    "group_links",
     "prepare",
     "prepare_all",
     "reason_text",
@@ -797,6 +798,19 @@ def evidence(a: Features, b: Features, ctx: Context | None = None) -> Evidence:
     return Evidence(reasons, name, phone, id_level, birth, place)
 
 
+def _contrary(ev: Evidence) -> bool:
+    """Strong contrary evidence (issue 10): two valid ID numbers; or, for names that are not
+    character for character the same, birth years far apart, or different phones in the
+    same village with nothing else (birth, ID, machine) speaking for one person. Brothers
+    of one village look exactly like this; the archivist has to check."""
+    support = any(r.code in _SUPPORT for r in ev.reasons)
+    return ev.id_level == "contrary" or (
+        ev.name != "same"
+        and ev.id_level != "same"
+        and (ev.birth == "far" or (ev.phone == "different" and ev.place == "same" and not support))
+    )
+
+
 def compare(
     a: Features,
     b: Features,
@@ -807,22 +821,10 @@ def compare(
     """The pair as the archivist would see it, or None when it is not worth showing."""
     ev = evidence(a, b, ctx)
     reasons = ev.reasons
-    name, phone, id_level, birth, place = ev.name, ev.phone, ev.id_level, ev.birth, ev.place
     total = sum(r.weight for r in reasons)
-
-    similar_name = name in {"same", "pinyin", "fuzzy", "close", "one_char"}
-    together = phone == "same" or place == "same"
-    support = any(r.code in _SUPPORT for r in reasons)
-    # Strong contrary evidence (issue 10): two valid ID numbers; or, for names that are not
-    # character for character the same, birth years far apart, or different phones in the
-    # same village with nothing else (birth, ID, machine) speaking for one person. Brothers
-    # of one village look exactly like this; the archivist has to check.
-    different_chars = name != "same"
-    contrary = id_level == "contrary" or (
-        different_chars
-        and id_level != "same"
-        and (birth == "far" or (phone == "different" and place == "same" and not support))
-    )
+    similar_name = ev.name in {"same", "pinyin", "fuzzy", "close", "one_char"}
+    together = ev.phone == "same" or ev.place == "same"
+    contrary = _contrary(ev)
     if contrary and similar_name and together:
         floor = _OFFSET + math.log(threshold / (1 - threshold)) - 1.0
         reasons.append(Reason("relatives", min(0.0, floor - total)))
@@ -835,6 +837,118 @@ def compare(
     # Field by field (name, phones, ID, birth, address, machines), the warning first.
     reasons.sort(key=lambda r: r.code != "relatives")
     return Match(a.id, b.id, round(_squash(total), 4), kind, tuple(reasons))
+
+
+# ---------------------------------------------------------------------------
+# Groups: the pairs that strong links imply
+# ---------------------------------------------------------------------------
+
+# One person entered three or four times (刘文才 / 刘文财 / 老刘) is often linked pair by pair
+# only through the middle record: 老刘 shares a phone with 刘文财, 刘文财 an address and a
+# birth date with 刘文才, and 老刘 / 刘文才 share nothing but the surname. Records held
+# together by links this strong are one group, and each pair of the group that nothing
+# contradicts is proposed too, scored by its chain. Small groups only: a person entered
+# more than four times is rare, and a larger group is more likely a chain through a family's
+# phone. Chosen on the synthetic dealer sets of four seeds at both hard-negative rates
+# (docs/benchmarks.md): the same values were best or next to best on every one.
+GROUP_EDGE = 0.9
+GROUP_MAX = 4
+
+
+def _best_chain(
+    edges: dict[str, dict[str, float]], start: str, end: str
+) -> tuple[float, list[str]]:
+    """The strongest chain of links from start to end (product of the scores) and the
+    records it passes through; groups are at most GROUP_MAX records, so every simple path
+    is tried."""
+    best: tuple[float, list[str]] = (0.0, [])
+    stack: list[tuple[str, float, list[str]]] = [(start, 1.0, [start])]
+    while stack:
+        node, score, path = stack.pop()
+        for nxt in sorted(edges[node]):
+            if nxt in path:
+                continue
+            chained = score * edges[node][nxt]
+            if nxt == end:
+                if len(path) > 1 and (chained, path[1:]) > best:
+                    best = (chained, path[1:])
+                continue
+            stack.append((nxt, chained, [*path, nxt]))
+    return best
+
+
+def group_links(
+    matches: Sequence[Match],
+    features: Callable[[Iterable[str]], dict[str, Features]],
+    ctx: Context,
+    *,
+    only: Collection[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Match]:
+    """`matches` with the pairs their groups imply, best first. `features(ids)` gives the
+    features of those records (their `index` orders each pair as candidate_array does);
+    with `only`, a pair is added only when one of its records is in it (an incremental run
+    proposes pairs of changed records only)."""
+    edges: dict[str, dict[str, float]] = defaultdict(dict)
+    for m in matches:
+        if m.is_duplicate and m.score >= GROUP_EDGE:
+            edges[m.left_id][m.right_id] = m.score
+            edges[m.right_id][m.left_id] = m.score
+    groups: list[list[str]] = []
+    seen: set[str] = set()
+    for node in sorted(edges):
+        if node in seen:
+            continue
+        members, todo = [], [node]
+        seen.add(node)
+        while todo:
+            current = todo.pop()
+            members.append(current)
+            for nxt in edges[current]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        if 3 <= len(members) <= GROUP_MAX:
+            groups.append(sorted(members))
+    if not groups:
+        return list(matches)
+    known = {(m.left_id, m.right_id) for m in matches}
+    known |= {(right, left) for left, right in known}
+    wanted: list[tuple[str, str]] = []
+    named: set[str] = set()
+    for members in groups:
+        pairs = [
+            (x, y)
+            for k, x in enumerate(members)
+            for y in members[k + 1 :]
+            if (x, y) not in known and (only is None or x in only or y in only)
+        ]
+        if pairs:
+            wanted.extend(pairs)
+            named.update(members)
+    found = features(named)
+    links: list[Match] = []
+    for x, y in wanted:
+        a, b = sorted((found[x], found[y]), key=lambda f: f.index)
+        ev = evidence(a, b, ctx)
+        if _contrary(ev):
+            continue
+        score, via = _best_chain(edges, a.id, b.id)
+        score = round(score, 4)
+        if score < threshold:
+            continue
+        # The chain's score, written as the log-odds sum every score is: the pair's own
+        # evidence plus what the group adds.
+        total = _OFFSET + math.log(min(score, 0.9999) / (1 - min(score, 0.9999)))
+        own = sum(r.weight for r in ev.reasons)
+        through = ", ".join(f"{found[v].name or v} ({v})" for v in via)
+        group = Reason("group", total - own, (("via", through),))
+        links.append(Match(a.id, b.id, score, KIND_DUPLICATE, (*ev.reasons, group)))
+    if not links:
+        return list(matches)
+    out = [*matches, *links]
+    out.sort(key=lambda m: (-m.score, m.left_id, m.right_id))
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -1272,4 +1386,12 @@ def find_matches(
             pool.close()
             pool.join()
     matches.sort(key=lambda m: (-m.score, m.left_id, m.right_id))
-    return matches
+    only_ids = None if only is None else {features[i].id for i in only}
+    return group_links(
+        matches, lambda ids: _by_id(features, ids), ctx, only=only_ids, threshold=threshold
+    )
+
+
+def _by_id(features: Sequence[Features], ids: Iterable[str]) -> dict[str, Features]:
+    wanted = set(ids)
+    return {f.id: f for f in features if f.id in wanted} if wanted else {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -37,6 +37,7 @@ from .candidates import (
     Reason,
     candidate_array,
     count_keys,
+    group_links,
     score_pairs,
 )
 from .refresh import (
@@ -247,6 +248,34 @@ def partition_score(*, run_id: int, index: int, worker: str = "") -> bool:
     return True
 
 
+def group_payloads(
+    payloads: Sequence[dict[str, Any]],
+    matches: list[Match],
+    *,
+    only: set[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Match]:
+    """The merged matches with the pairs their groups imply, as find_matches adds them: the
+    features come from the partitions' payloads (each keeps its run-wide index, so pairs
+    keep their orientation), the counts of their values from the payloads' run-wide counts."""
+    counts: Counter[str] = Counter()
+    for payload in payloads:
+        # the same run-wide count in every payload that names the value: set, not added
+        for key, count in payload["counts"].items():
+            counts[key] = count
+
+    def features(ids: Iterable[str]) -> dict[str, Features]:
+        wanted = set(ids)
+        found: dict[str, Features] = {}
+        for payload in payloads:
+            for data in payload["features"]:
+                if data["id"] in wanted and data["id"] not in found:
+                    found[data["id"]] = Features.from_dict(data)
+        return found
+
+    return group_links(matches, features, Context(counts), only=only, threshold=threshold)
+
+
 def fanout_merge(*, run_id: int) -> RefreshResult | None:
     """Write the queue from every partition's matches, as the single-process refresh does;
     None if the run is gone, already merged or failed."""
@@ -272,6 +301,10 @@ def fanout_merge(*, run_id: int) -> RefreshResult | None:
         alive = _alive(named)
         changed = [c for c in changed if c[0] in alive]
         matches = [m for m in matches if int(m.left_id) in alive and int(m.right_id) in alive]
+        only = None if run.full else {str(pk) for pk, *_ in changed}
+        matches = group_payloads(
+            [p.payload for p in parts], matches, only=only, threshold=float(run.plan["threshold"])
+        )
         _forget_tombstones()
         _store(changed)
         result = RefreshResult(

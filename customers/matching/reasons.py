@@ -80,6 +80,7 @@ REASON_TEXTS: dict[str, Any] = {
     "model_family": _("same model family %(family)s (%(left)s / %(right)s)"),
     "model_different": _("no model in common"),
     "relatives": _("possible relatives — do not merge without checking"),
+    "group": _("both closely match %(via)s: one person's records, linked through it"),
 }
 
 

@@ -30,6 +30,17 @@ def seed_archive(n: int = 120, seed: int = 11) -> list[Customer]:
         {"name": "刘文财", "phones": "138-5399-1234", "address": "沂南县青驼镇刘家庄村"},
         {"name": "刘总", "phones": "+86 13853991234", "address": ""},
     ]
+    # Planted: one man three times, 老张 linked to 张德明 only through 张得明 (a group).
+    rows += [
+        {"name": "张德明", "address": "莒南县坪上镇张家村", "birth_date": "1968-03-02"},
+        {
+            "name": "张得明",
+            "phones": "139 5398 7766",
+            "address": "莒南县坪上镇张家村",
+            "birth_date": "1968-03-02",
+        },
+        {"name": "老张", "phones": "13953987766", "address": ""},
+    ]
     village = "费县探沂镇王庄村"
     rows += [
         {"name": "王建国", "phones": "13905391111", "address": village, "birth_date": "1960"},

@@ -13,6 +13,7 @@ from customers.matching.candidates import (
     candidate_array,
     compare,
     find_matches,
+    group_links,
     possible,
     prepare_all,
 )
@@ -74,7 +75,11 @@ def test_find_matches_gives_what_comparing_every_candidate_pair_gives():
         if (m := compare(features[i], features[j], ctx)) is not None
     ]
     brute.sort(key=lambda m: (-m.score, m.left_id, m.right_id))
-    assert find_matches(features, ctx=ctx) == brute
+    # then the pairs the groups imply, added to the pairs compared one by one
+    by_id = {f.id: f for f in features}
+    expected = group_links(brute, lambda ids: {i: by_id[i] for i in ids}, ctx)
+    assert len(expected) > len(brute)
+    assert find_matches(features, ctx=ctx) == expected
 
 
 def test_worker_processes_give_the_pairs_of_one_process(monkeypatch):

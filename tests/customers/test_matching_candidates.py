@@ -5,6 +5,7 @@ one number in several formats; brothers with different ID numbers are relatives.
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -12,6 +13,8 @@ from django.utils import translation
 
 from customers.matching.candidates import (
     DEFAULT_THRESHOLD,
+    GROUP_EDGE,
+    GROUP_MAX,
     KIND_DUPLICATE,
     KIND_RELATIVES,
     Context,
@@ -19,11 +22,12 @@ from customers.matching.candidates import (
     candidate_pairs,
     compare,
     find_matches,
+    group_links,
     prepare,
     prepare_all,
 )
 from customers.matching.normalise import normalize_phone, split_phones
-from customers.matching.reasons import reason_text
+from customers.matching.reasons import Match, reason_text
 from customers.matching.records import _phone_keys, normalize_id_number
 
 
@@ -260,3 +264,92 @@ def test_reasons_keep_codes_and_values_so_they_can_be_shown_in_any_language():
         "params": {"left": "刘文才", "pinyin": "liu wen cai", "right": "刘文财"},
     }
     assert reason_text(stored[1]) == "same phone 138 5399 1234"
+
+
+# ---------------------------------------------------------------------------
+# Groups: pairs implied by strong links (issue 17, part 2)
+# ---------------------------------------------------------------------------
+
+
+def _group_records() -> list[Record]:
+    # 刘文才 has no phone on file; 刘文财 shares his birth date and address; 老刘 called from
+    # 刘文财's number. 老刘 / 刘文才 share only the surname: no rule can block them together.
+    return [
+        Record("1", "刘文才", (), VILLAGE, "1971-08-16", "", ("ZL50C",)),
+        Record("2", "刘文财", ("138 5399 1234",), "沂南县青驼镇刘家庄村", "1971-08-16", "", ()),
+        Record("3", "老刘", ("13853991234",), "", "", "", ()),
+    ]
+
+
+def test_a_group_proposes_the_pair_that_shares_only_a_surname():
+    # given one man entered three times, 老刘 linked to 刘文才 only through 刘文财
+    records = _group_records()
+    assert frozenset(("1", "3")) not in {
+        frozenset(p) for p in candidate_pairs(prepare_all(records))
+    }
+    # when
+    found = matches(records)
+    # then the pair is proposed, says through whom, and scores its chain
+    link = found[frozenset(("1", "3"))]
+    assert link.kind == KIND_DUPLICATE and "group" in codes(link)
+    chain = found[frozenset(("1", "2"))].score * found[frozenset(("2", "3"))].score
+    assert link.score == round(chain, 4)
+    assert "both closely match 刘文财 (2)" in link.reasons_text()
+    # the weights still add up to the score, as every score's do
+    total = sum(r.weight for r in link.reasons)
+    assert abs(1 / (1 + math.exp(-(total - 3.0))) - link.score) < 1e-3
+    with translation.override("zh-hans"):
+        assert "都与 刘文财 (2) 高度相符" in link.reasons_text()
+
+
+def test_a_group_does_not_link_what_the_pair_itself_contradicts():
+    # given the same chain, but 老刘 gave a birth year far from 刘文才's: a father or an uncle
+    # (刘文财 without a birth date, linked to 刘文才 by address and machine)
+    records = [
+        Record("1", "刘文才", (), VILLAGE, "1971-08-16", "", ("ZL50C",)),
+        Record("2", "刘文财", ("138 5399 1234",), "沂南县青驼镇刘家庄村", "", "", ("ZL50C",)),
+        Record("3", "老刘", ("13853991234",), "", "1948", "", ()),
+    ]
+    # when
+    found = matches(records)
+    # then the two strong links stand, and the pair they would imply is not proposed
+    assert all(found[frozenset(p)].score >= GROUP_EDGE for p in (("1", "2"), ("2", "3")))
+    assert frozenset(("1", "3")) not in found
+
+
+def _chain(n: int, score: float = 0.99):
+    records = [Record(str(k), "刘文才", (), "", "", "", ()) for k in range(1, n + 1)]
+    features = prepare_all(records)
+    for index, f in enumerate(features):
+        f.index = index
+    by_id = {f.id: f for f in features}
+    links = [Match(str(k), str(k + 1), score, KIND_DUPLICATE, ()) for k in range(1, n)]
+    return links, (lambda ids: {i: by_id[i] for i in ids}), Context.build(features)
+
+
+@pytest.mark.parametrize(("n", "added"), [(3, 1), (4, 3), (GROUP_MAX + 1, 0)])
+def test_only_small_groups_imply_pairs(n, added):
+    # given records chained pair by pair (1–2, 2–3, …)
+    links, features, ctx = _chain(n)
+    # when
+    out = group_links(links, features, ctx)
+    # then every missing pair of a group of up to four is added; a larger group adds none
+    assert len(out) - len(links) == added
+    assert out == sorted(out, key=lambda m: (-m.score, m.left_id, m.right_id))
+
+
+def test_weak_links_make_no_group():
+    links, features, ctx = _chain(3, score=GROUP_EDGE - 0.01)
+    assert group_links(links, features, ctx) == links
+
+
+def test_an_incremental_run_adds_only_pairs_of_changed_records():
+    links, features, ctx = _chain(3)
+    assert len(group_links(links, features, ctx, only={"3"})) == 3
+    assert group_links(links, features, ctx, only={"2"}) == links
+
+
+def test_relatives_are_no_link_of_a_group():
+    links, features, ctx = _chain(3)
+    relatives = [Match(m.left_id, m.right_id, 0.99, KIND_RELATIVES, ()) for m in links]
+    assert group_links(relatives, features, ctx) == relatives

@@ -74,7 +74,11 @@ def test_partitions_scored_apart_give_the_single_process_matches(engine_set, par
         [fanout.match_from_json(fanout.match_to_json(m)) for m in fanout.score_payload(p)]
         for p in payloads
     ]
-    assert single and fanout.merge_matches(scored) == single
+    # Pairs implied by groups (刘文才 / 刘文财 / 老刘) are added after the merge, from the
+    # payloads' features and counts alone.
+    assert any(r.code == "group" for m in single for r in m.reasons)
+    merged = fanout.group_payloads(payloads, fanout.merge_matches(scored))
+    assert single and merged == single
 
 
 def test_merging_keeps_one_of_a_pair_reported_twice(engine_set):
@@ -127,6 +131,7 @@ def test_a_full_fanned_out_run_writes_the_single_process_queue(
     single = matcher_state()
     assert any(kind == "duplicate" for _l, _h, _s, kind, *_ in single[0])
     assert any(kind == "relatives" for _l, _h, _s, kind, *_ in single[0])
+    assert any(r["code"] == "group" for *_x, reasons, _st in single[0] for r in reasons)
     reset_matcher()
 
     run = _fan_out(django_capture_on_commit_callbacks, partitions, full=True)

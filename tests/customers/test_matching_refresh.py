@@ -194,3 +194,37 @@ def test_the_nightly_task_refreshes_the_queue(liu):
 
     assert find_duplicates_task.delay().get() >= 2
     assert DuplicateCandidate.objects.filter(status="open").count() >= 2
+
+
+@pytest.fixture
+def liu_three(manager):
+    """One man entered three times: 刘文才 (no phone), 刘文财 (his birth date and village, a
+    number), 老刘 (that number, nothing else). 老刘 and 刘文才 share only the surname."""
+    place = {"province": "山东省", "city": "临沂市", "county": "沂南县"}
+    born = dt.date(1971, 8, 16)
+    a = CustomerFactory(name="刘文才", address="青驼镇刘家庄村3组", birth_date=born, **place)
+    b = CustomerFactory(name="刘文财", address="青驼镇刘家庄村", birth_date=born, **place)
+    c = CustomerFactory(name="老刘", address="", province="", city="", county="")
+    PhoneFactory(customer=b, raw="138 5399 1234")
+    PhoneFactory(customer=c, raw="+86 13853991234")
+    return a, b, c
+
+
+def test_the_queue_holds_the_pair_a_group_implies_until_the_group_breaks(liu_three, archivist):
+    a, b, c = liu_three
+    # when
+    duplicates_refresh(actor=system_actor())
+    # then 刘文才 / 老刘 is proposed, through 刘文财
+    link = pair(a, c)
+    assert link.kind == "duplicate" and link.status == DuplicateCandidate.Status.OPEN
+    via = [r for r in link.reasons if r["code"] == "group"]
+    assert via and via[0]["params"]["via"] == f"刘文财 ({b.pk})"
+    assert link.score == pytest.approx(pair(a, b).score * pair(b, c).score, abs=1e-4)
+    # when 老刘 turns out to be 王 (his name corrected; the number stays)
+    dossier.customer_update(actor=archivist, customer=c, data={"name": "老王"})
+    result = duplicates_refresh(actor=system_actor())
+    # then the group is gone, and so is the pair it implied
+    assert not result.full
+    assert not DuplicateCandidate.objects.filter(
+        low_id=min(a.pk, c.pk), high_id=max(a.pk, c.pk)
+    ).exists()
