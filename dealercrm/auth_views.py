@@ -17,7 +17,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import parsers, security
+from . import login_pacing, parsers, security
 
 
 def _locked(request: HttpRequest, wait: int) -> HttpResponse:
@@ -37,6 +37,7 @@ class LoginView(auth_views.LoginView):
         wait = security.retry_after(request.POST.get("username", ""), security.client_ip(request))
         if wait:
             return _locked(request, wait)
+        login_pacing.take_turn()
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:

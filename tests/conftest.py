@@ -226,6 +226,18 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _logins_not_paced():
+    """Production paces sign-ins server-wide (dealercrm/login_pacing.py); tests sign in
+    hundreds of times a second and would only wait. tests/dealercrm/test_login_pacing.py
+    turns it on."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(DEALERCRM={**settings.DEALERCRM, "LOGINS_PER_SECOND": 0}):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _celery_eager():
     """Unit tests run tasks in-process, even when REDIS_URL points at a broker (CI), also
     while data built once per module is written; the integration tests that need a real

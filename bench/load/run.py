@@ -53,6 +53,7 @@ from bench.load.targets import (
 from bench.report import replace_section
 
 PORT = 8765
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 PASSWORD = "load-test-only-7f3a9c"  # noqa: S105 - the bench database's throwaway users
 SPAWN_RATE = 10  # users started per second: 50 users log in within 5 s
 
@@ -155,6 +156,15 @@ def prepare() -> tuple[dict, list[str], str]:
     terms = [i for i, _ in sample[:30]] + [n for _, n in sample[30:45]]
     terms += [f"{rng.randint(0, 9999):04d}" for _ in range(15)]
     return users, terms, gold_note
+
+
+def forget_keys(url: str, prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
@@ -293,6 +303,12 @@ def main() -> int:
         # throttle would be the first thing measured; the load is not an attack.
         "LOGIN_FAILURES_PER_IP": "100000",
     }
+    # Redis as in production (docker-compose.yml): the cache every process shares (the login
+    # schedule, the login throttle) and the Celery broker (tasks queue there; no worker runs
+    # them during the measurement), under a key prefix of the run's own, deleted at the end.
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    prefix = f"dealercrm-load-{os.getpid()}:"
+    env.update(REDIS_URL=redis_url, REDIS_KEY_PREFIX=prefix)
     load_before = os.getloadavg()[0]
     server = start_server(args, env, out)
     try:
@@ -306,6 +322,7 @@ def main() -> int:
             section = "load"
     finally:
         stop(server)
+        forget_keys(redis_url, prefix)
     print(body)
     print(f"(request log and server log in {out})")
     if not args.no_doc:

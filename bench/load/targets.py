@@ -178,11 +178,12 @@ def summarize(records: Iterable[Record], start: float, end: float) -> Summary:
 
 
 def burst_window(records: Sequence[Record]) -> tuple[float, float] | None:
-    """From the first login to BURST_SETTLE_S after the last one (None: no login)."""
-    logins = [r.t for r in records if r.name == "login"]
+    """From the first login's start to BURST_SETTLE_S after the last one ended (None: no
+    login): a login that waits its turn (dealercrm/login_pacing.py) keeps the window open."""
+    logins = [r for r in records if r.name == "login"]
     if not logins:
         return None
-    return min(logins), max(logins) + BURST_SETTLE_S
+    return min(r.t for r in logins), max(r.t + r.ms / 1000 for r in logins) + BURST_SETTLE_S
 
 
 def burst_verdict(records: Sequence[Record]) -> tuple[bool, str]:
