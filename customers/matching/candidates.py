@@ -896,7 +896,7 @@ def group_links(
             edges[m.right_id][m.left_id] = m.score
     groups: list[list[str]] = []
     seen: set[str] = set()
-    for node in sorted(edges):
+    for node in edges:
         if node in seen:
             continue
         members, todo = [], [node]
@@ -912,8 +912,12 @@ def group_links(
             groups.append(sorted(members))
     if not groups:
         return list(matches)
-    known = {(m.left_id, m.right_id) for m in matches}
-    known |= {(right, left) for left, right in known}
+    grouped = {x for members in groups for x in members}
+    known: set[tuple[str, str]] = set()
+    for m in matches:
+        if m.left_id in grouped and m.right_id in grouped:
+            known.add((m.left_id, m.right_id))
+            known.add((m.right_id, m.left_id))
     wanted: list[tuple[str, str]] = []
     named: set[str] = set()
     for members in groups:
