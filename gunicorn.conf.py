@@ -2,11 +2,17 @@
 
 Sized for a dealer's server of 2-4 cores, each value overridable from the environment:
 
-- workers = cores + 1 processes, each with GUNICORN_THREADS (4) threads (gthread). A page
-  spends most of its time waiting on PostgreSQL, so threads keep the cores busy without a
-  process (~120 MB) per concurrent request; more processes than cores + 1 only add memory.
-  The threads also absorb a login burst: an Argon2 hash holds one thread (and its memory
-  cost) for ~0.1-0.3 s, while the other threads of the same process keep serving pages.
+- workers = 2 × cores + 1 processes (gunicorn's own rule), each with GUNICORN_THREADS (8)
+  threads (gthread). A page spends most of its time in Python (Django's ORM and templates:
+  a dossier is ~33 ms of Python to ~4 ms of SQL), and one process runs Python on one core
+  at a time; a user's keep-alive connection stays with one process, so with few processes
+  one of them queues three requests while another idles. Measured with 50 users on 2 cores
+  (docs/benchmarks.md): 5 processes kept the pages inside their targets where 3 did not;
+  ~120 MB each.
+- threads: four serve pages; the rest hold logins asleep for their turn
+  (dealercrm/login_pacing.py: LOGIN_WAITING_PER_PROCESS = threads - 4), so a burst of
+  sign-ins never takes a page's thread. PostgreSQL must allow processes × threads
+  connections per web container (docker-compose.yml: max_connections 150 for two).
 - keep-alive 5 s: behind the TLS proxy the connection is reused between a page and its
   static files, and a client that went away frees its thread within seconds.
 - timeout 60 s: the longest request (an xlsx export of the whole archive) finishes well
@@ -25,8 +31,8 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # inside the container
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "12"))
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30

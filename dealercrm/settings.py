@@ -5,6 +5,7 @@ refuses to start without a real SECRET_KEY. Nothing else branches on the environ
 """
 
 import datetime as dt
+import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -282,14 +283,15 @@ DEALERCRM = {
     "LOGIN_KNOWN_ADDRESS_DAYS": env.int("LOGIN_KNOWN_ADDRESS_DAYS", default=90),
     # Logins paced server-wide (dealercrm/login_pacing.py, issue 19): at most this many
     # sign-ins start per second, the rest wait their turn (never longer than LOGIN_MAX_WAIT
-    # seconds); 0 = not paced. Sized for 2 cores: a sign-in with its home page costs ~0.1 s
-    # of a core, so 6 a second leave the other users' pages more than a core.
-    "LOGINS_PER_SECOND": env.float("LOGINS_PER_SECOND", default=3.0),
+    # seconds); 0 = not paced. Two per core: a sign-in with the home page it lands on costs
+    # ~0.1 s of a core, so on 2 cores a burst takes at most 0.4 of one and the pages keep
+    # the rest (unpaced, 40 sign-ins in 4 s took a whole core and doubled every page's time).
+    "LOGINS_PER_SECOND": env.float("LOGINS_PER_SECOND", default=2.0 * (os.cpu_count() or 2)),
     "LOGIN_MAX_WAIT": env.float("LOGIN_MAX_WAIT", default=15.0),
     # Logins asleep for their turn in one gunicorn process at most: its threads beyond the
     # four kept for pages (gunicorn.conf.py reads the same GUNICORN_THREADS).
     "LOGIN_WAITING_PER_PROCESS": env.int(
-        "LOGIN_WAITING_PER_PROCESS", default=max(0, env.int("GUNICORN_THREADS", default=12) - 4)
+        "LOGIN_WAITING_PER_PROCESS", default=max(0, env.int("GUNICORN_THREADS", default=8) - 4)
     ),
     # An API JSON body nested deeper than this answers 400 before it is parsed (its size
     # is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE).

@@ -8,8 +8,9 @@ Uses the bench database (DATABASE_URL, default dealercrm_bench; generate it firs
 `make bench`). Keeps its data within the gold-card cap (at most GOLD_CARD_CAP_PER_MANAGER
 gold customers per manager: a database from an older bench run is corrected), sets a
 load-test password on the bench users of every role, starts gunicorn on 127.0.0.1
-(loopback only) with the production configuration (gunicorn.conf.py: cores + 1 processes
-of 4 threads, keep-alive 5 s), runs locust headless for a bounded time, stops everything
+(loopback only) with the production configuration (gunicorn.conf.py: 2 × cores + 1
+processes of 8 threads, keep-alive 5 s; Redis as the shared cache and broker, under a key
+prefix of the run's own), runs locust headless for a bounded time, stops everything
 and prints each target as PASS or FAIL (bench/load/targets.py): the dossier p95 ≤ 150 ms;
 every list, search, home page and dashboard ≤ 300 ms; no failed or dropped request; the
 login burst (every user logs in within the first seconds) absorbed; and the requests per
@@ -264,12 +265,36 @@ def stop(proc: subprocess.Popen, grace: float = 30) -> None:
         proc.wait(timeout=10)
 
 
-def server_description(args: argparse.Namespace) -> str:
-    import multiprocessing
+def pacing_description() -> str:
+    from django.conf import settings
 
-    workers = args.workers or multiprocessing.cpu_count() + 1
-    threads = args.threads or 4
-    return f"gunicorn ({workers} processes × {threads} threads, gunicorn.conf.py)"
+    rate = settings.DEALERCRM["LOGINS_PER_SECOND"]
+    if not rate:
+        return "Logins not paced (LOGINS_PER_SECOND=0)."
+    return (
+        f"Logins paced server-wide at {rate:g}/s (dealercrm/login_pacing.py; at most "
+        "threads − 4 of them waiting per process)."
+    )
+
+
+def server_description(args: argparse.Namespace) -> str:
+    """The processes and threads gunicorn.conf.py gives the server this run starts."""
+    import runpy
+
+    overrides = {"GUNICORN_WORKERS": args.workers, "GUNICORN_THREADS": args.threads}
+    saved = {k: os.environ.get(k) for k in overrides}
+    try:
+        for key, value in overrides.items():
+            if value:
+                os.environ[key] = str(value)
+        conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return f"gunicorn ({conf['workers']} processes × {conf['threads']} threads, gunicorn.conf.py)"
 
 
 def main() -> int:
@@ -360,7 +385,9 @@ def run_once(
         f"{os.getloadavg()[0]:.1f} after. Managers search, page, open dossiers and report "
         "through the API; executives open their home page, the gold list and the dashboards; "
         "the archivist her home page, inbox and duplicate queue; service staff their home "
-        "page, records and maintenance list; API clients search. Think time 1–3 s.",
+        "page, records and maintenance list; API clients search. Think time 1–3 s. "
+        f"{pacing_description()} The login row's times include that wait and the home page "
+        "the login lands on.",
         "",
         *table(summary),
         "",

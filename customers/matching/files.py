@@ -20,7 +20,7 @@ from .candidates import (
     find_matches,
     prepare_all,
 )
-from .reasons import format_reason, translated_templates
+from .reasons import Reason, format_reason, translated_templates
 from .records import PARALLEL_MIN
 
 IN_COLUMNS = ("id", "name", "phones", "address", "birth_date", "id_number", "models")
@@ -122,16 +122,18 @@ def match_file(
 
 def write_matches(target: Path, matches: list[Match]) -> None:
     templates = translated_templates()
+    # A reason that names no value ("same address", "no model in common": about half of
+    # them) reads the same every time: written once per code, not formatted a million times.
+    fixed = {code: format_reason(Reason(code, 0.0), text) for code, text in templates.items()}
     get = templates.get
+
+    def text(r: Reason) -> str:
+        return format_reason(r, get(r.code)) if r.params else fixed.get(r.code, r.code)
+
     with _no_cyclic_gc(), target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(OUT_COLUMNS)
         writer.writerows(
-            (
-                m.left_id,
-                m.right_id,
-                f"{m.score:.4f}",
-                "; ".join(format_reason(r, get(r.code)) for r in m.reasons),
-            )
+            (m.left_id, m.right_id, f"{m.score:.4f}", "; ".join(map(text, m.reasons)))
             for m in matches
         )

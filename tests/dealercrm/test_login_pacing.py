@@ -144,7 +144,9 @@ def test_when_the_waiting_room_is_full_a_login_goes_ahead_at_once(paced, setting
         thread.join()
     assert login_pacing.waiting() == 0
     assert sorted(asleep) == pytest.approx([0.2, 0.4], abs=1e-3)
-    assert login_pacing.take_turn(clock=paced.clock, sleep=paced.sleep) == pytest.approx(0.6, abs=1e-3)
+    assert login_pacing.take_turn(clock=paced.clock, sleep=paced.sleep) == pytest.approx(
+        0.6, abs=1e-3
+    )
 
 
 def test_no_login_waits_when_the_process_keeps_no_waiting_room(paced, settings):
