@@ -9,8 +9,8 @@ A merge or unmerge moved rows (gold cards among them) between customers: answer 
 customer's is_gold_card is now; the merge writes it.
 
 A merge of two customers who each hold a gold card: ask which card to keep, revoke the other
-before the rows move, and take the revocation back when the merge is undone
-(services.card_merges).
+before the rows move, and take the revocation back when the merge is undone; a merge that
+would leave a key account holding a card: ask which of the two stays (services.card_merges).
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ def customer_rows_moved(
 def merge_questions(
     sender: Any, survivor: Customer, loser: Customer, **kwargs: Any
 ) -> list[MergeQuestion]:
-    from .services.card_merges import card_question
+    from .services.card_merges import card_question, key_account_question
 
-    question = card_question(survivor, loser)
-    return [question] if question is not None else []
+    asked = [card_question(survivor, loser), key_account_question(survivor, loser)]
+    return [q for q in asked if q is not None]
 
 
 def merge_answered(
@@ -60,19 +60,40 @@ def merge_answered(
     answers: Mapping[str, Any],
     **kwargs: Any,
 ) -> dict[str, Any]:
-    from .services.card_merges import KEEP_CARD, keep_card
+    from .services.card_merges import (
+        KEEP_CARD,
+        KEY_ACCOUNT_CARD,
+        keep_card,
+        keep_key_account_or_card,
+    )
 
-    if KEEP_CARD not in answers:
-        return {}
-    done = keep_card(actor=actor, survivor=survivor, loser=loser, keep=answers[KEEP_CARD])
-    return {KEEP_CARD: done}
+    done: dict[str, Any] = {}
+    # The card to keep first: a key account kept then revokes the card that is left.
+    if KEEP_CARD in answers:
+        done[KEEP_CARD] = keep_card(
+            actor=actor, survivor=survivor, loser=loser, keep=answers[KEEP_CARD]
+        )
+    if KEY_ACCOUNT_CARD in answers:
+        done[KEY_ACCOUNT_CARD] = keep_key_account_or_card(
+            actor=actor, survivor=survivor, loser=loser, keep=answers[KEY_ACCOUNT_CARD]
+        )
+    return done
 
 
 def merge_answer_undone(
     sender: Any, actor: roles.Actor, done: Mapping[str, Any], **kwargs: Any
 ) -> list[str]:
-    from .services.card_merges import KEEP_CARD, keep_card_undo
+    from .services.card_merges import (
+        KEEP_CARD,
+        KEY_ACCOUNT_CARD,
+        keep_card_undo,
+        keep_key_account_or_card_undo,
+    )
 
-    if KEEP_CARD not in done:
-        return []
-    return keep_card_undo(actor=actor, done=done[KEEP_CARD])
+    notes: list[str] = []
+    # Reversed: the key-account answer was carried out last.
+    if KEY_ACCOUNT_CARD in done:
+        notes += keep_key_account_or_card_undo(actor=actor, done=done[KEY_ACCOUNT_CARD])
+    if KEEP_CARD in done:
+        notes += keep_card_undo(actor=actor, done=done[KEEP_CARD])
+    return notes

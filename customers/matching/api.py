@@ -173,7 +173,8 @@ class MergeInputSerializer(serializers.Serializer):
         help_text="Field name → 'survivor' or 'loser': whose value to keep. Unnamed fields "
         "keep the survivor's value unless it is empty. is_gold_card cannot be chosen: it "
         "follows the gold cards the survivor holds after the merge. Nor can is_key_account "
-        "and is_benchmark: the survivor holds a flag when either customer held it.",
+        "and is_benchmark: the survivor holds a flag when either customer held it (unless "
+        "key_account_card is gold_card).",
     )
     keep_card = IdField(
         required=False,
@@ -184,6 +185,16 @@ class MergeInputSerializer(serializers.Serializer):
         'card is revoked, reason "合并重复客户：保留卡 JK…", and stays in its history; the '
         "credits of both customers stay with the survivor. Undo makes it live again. Sent "
         "when there is no such choice: 400.",
+    )
+    key_account_card = serializers.ChoiceField(
+        choices=["key_account", "gold_card"],
+        required=False,
+        allow_null=True,
+        help_text="When one of the two is a key account and either holds a live gold card "
+        "(a key account is not offered one): `key_account` keeps the key account and revokes "
+        'the live cards (reason "合并重复客户：大客户不发金卡"); `gold_card` keeps the card and '
+        "clears the survivor's is_key_account. Required then (400 naming it otherwise, "
+        "nothing written); 400 when there is no such choice. Undo restores cards and flag.",
     )
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Answer what would move; change nothing."
@@ -292,7 +303,9 @@ def _plan_data(plan: MergePlan) -> dict[str, Any]:
         description="Merge `loser` into `survivor`. With dry_run=true: 200 and what would "
         "move, nothing changed. When both customers hold a gold card, `keep_card` says which "
         "to keep; without it (or with a card that is not one of the two) the answer is 400 "
-        "naming `keep_card`, and nothing is written.",
+        "naming `keep_card`, and nothing is written. When a key account would end up "
+        "holding a live gold card, `key_account_card` says which stays (400 naming it "
+        "otherwise).",
     ),
     undo=extend_schema(request=None, responses=MergeRecordSerializer),
 )
@@ -316,7 +329,9 @@ class MergeViewSet(
         serializer = MergeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        answers = {"keep_card": data["keep_card"]} if data.get("keep_card") is not None else {}
+        answers = {
+            key: data[key] for key in ("keep_card", "key_account_card") if data.get(key) is not None
+        }
         if data["dry_run"]:
             plan = services.merge_preview(
                 actor=request.user,

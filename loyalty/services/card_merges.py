@@ -12,6 +12,14 @@ customers.signals merge protocol (loyalty.signals answers it):
   history) and writes is_gold_card for the cards as they stand;
 - the undo: the revoked card is live again, as it was (gold_card_revoke_undo).
 
+A key account merged with a customer who holds a live card (seed 000: a key account is
+never offered a gold card, and registration refuses one) would leave a key account holding a
+card. The merge asks `key_account_card`: keep the key account (every live card of the two is
+revoked, with the reason "合并重复客户：重点客户不发金卡"; the first option, and what the
+preview shows) or keep the gold card (the kept customer's key-account flag is cleared: the
+answer asks the merge to clear it, so the merge's own record and undo carry it). The undo
+takes the revocations back; the flag comes back with the merge's undo.
+
 Credits are the customer's, not the card's (LedgerEntry.customer): the merge moves both
 dossiers' ledger rows to the kept customer, so his balance is the sum of both and the kept
 card redeems all of it; nothing is forfeited or transferred by hand.
@@ -25,6 +33,7 @@ from typing import Any
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from customers.models import Customer
 from customers.signals import MergeOption, MergeQuestion
@@ -125,3 +134,103 @@ def keep_card_undo(*, actor: roles.Actor, done: Mapping[str, Any]) -> list[str]:
         updated_at=dt.datetime.fromisoformat(done["updated_at"]),
     )
     return [note] if note else []
+
+
+# --- a key account and a gold card -------------------------------------------------------------
+
+KEY_ACCOUNT_CARD = "key_account_card"
+KEEP_KEY_ACCOUNT = "key_account"
+KEEP_GOLD_CARD = "gold_card"
+
+
+def key_account_reason() -> str:
+    return _("Merged duplicate customers: a key account is not offered a gold card")
+
+
+def key_account_question(survivor: Customer, loser: Customer) -> MergeQuestion | None:
+    """`key_account_card`, when either customer is a key account and either holds a live
+    card."""
+    if not (survivor.is_key_account or loser.is_key_account):
+        return None
+    cards = [c for c in (live_card(survivor), live_card(loser)) if c is not None]
+    if not cards:
+        return None
+    numbers = pgettext("list separator", ", ").join(c.number for c in cards)
+    flag = str(capfirst(Customer._meta.get_field("is_key_account").verbose_name))
+    return MergeQuestion(
+        key=KEY_ACCOUNT_CARD,
+        label=_("Key account or gold card"),
+        help=_(
+            "One of the two is a key account and a live gold card would move to the kept "
+            "customer; a key account is not offered a gold card. Choose which stays."
+        ),
+        options=(
+            MergeOption(
+                value=KEEP_KEY_ACCOUNT,
+                label=_("Keep the key account"),
+                facts=((_("Gold cards"), numbers),),
+                effect=_("Card %(numbers)s revoked: “%(reason)s”.")
+                % {"numbers": numbers, "reason": key_account_reason()},
+            ),
+            MergeOption(
+                value=KEEP_GOLD_CARD,
+                label=_("Keep the gold card"),
+                facts=((flag, _("cleared on the kept customer")),),
+                effect=_("%(flag)s cleared; card %(numbers)s kept.")
+                % {"flag": flag, "numbers": numbers},
+            ),
+        ),
+    )
+
+
+def keep_key_account_or_card(
+    *, actor: roles.Actor, survivor: Customer, loser: Customer, keep: Any
+) -> dict[str, Any]:
+    """Carry out `key_account_card` (after `keep_card`, when both were asked): revoke the
+    live cards, or ask the merge to clear the kept customer's key-account flag."""
+    cards = [c for c in (live_card(survivor), live_card(loser)) if c is not None]
+    numbers = pgettext("list separator", ", ").join(c.number for c in cards)
+    if keep == KEEP_GOLD_CARD:
+        flag = str(capfirst(Customer._meta.get_field("is_key_account").verbose_name))
+        return {
+            "effect": _("%(flag)s cleared; card %(numbers)s kept.")
+            % {"flag": flag, "numbers": numbers},
+            "clear_flags": ["is_key_account"],
+            "revoked": [],
+        }
+    reason = key_account_reason()
+    revoked = []
+    for card in cards:
+        state, updated_at = card.state, card.updated_at
+        done = gold_card_revoke(actor=actor, card=card, reason=reason, holder_follows=False)
+        event = done.events.order_by("-id").first()
+        assert event is not None  # noqa: S101 -- the revocation just wrote it
+        revoked.append(
+            {
+                "card": done.pk,
+                "event": event.pk,
+                "state": state,
+                "updated_at": updated_at.isoformat(),
+            }
+        )
+    return {
+        "effect": _("Card %(numbers)s revoked: “%(reason)s”.")
+        % {"numbers": numbers, "reason": reason},
+        "revoked": revoked,
+    }
+
+
+def keep_key_account_or_card_undo(*, actor: roles.Actor, done: Mapping[str, Any]) -> list[str]:
+    """The cards the merge revoked are live again, as they were (newest revocation first)."""
+    notes = []
+    for item in reversed(done.get("revoked", [])):
+        note = gold_card_revoke_undo(
+            actor=actor,
+            card_id=item["card"],
+            event_id=item["event"],
+            state=item["state"],
+            updated_at=dt.datetime.fromisoformat(item["updated_at"]),
+        )
+        if note:
+            notes.append(note)
+    return notes

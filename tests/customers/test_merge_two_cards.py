@@ -473,3 +473,78 @@ def test_keep_card_is_documented_in_the_openapi_schema():
     assert "400" in field["description"]
     answers = schema["components"]["schemas"]["MergeRecord"]["properties"]["answers"]
     assert answers["type"] == "array"
+
+
+# --- a key account and a gold card ------------------------------------------------------------
+
+
+@pytest.fixture
+def key_dup(other_manager):
+    """刘文财, the same man as `kept`, entered as a key account (大客户), no card."""
+    return CustomerFactory(name="刘文财", manager=other_manager, is_key_account=True)
+
+
+def test_the_api_asks_whether_the_key_account_or_the_card_stays(api, kept, key_dup):
+    before = snapshot(skip=set())
+    body = {"survivor": kept.pk, "loser": key_dup.pk}
+    # without the answer: 400 naming it, with both choices, and nothing written
+    refused = api.post("/api/v1/merges/", body, format="json")
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["key_account_card"]
+    assert "key_account" in refused.json()["key_account_card"][0]
+    assert "gold_card" in refused.json()["key_account_card"][0]
+    # a value that is no choice: 400 from the field itself
+    wrong = api.post("/api/v1/merges/", {**body, "key_account_card": "both"}, format="json")
+    assert wrong.status_code == 400 and "key_account_card" in wrong.json()
+    assert changed_tables(before, snapshot(skip=set())) == []
+    # the dry run says what keeping the card does
+    dry = api.post(
+        "/api/v1/merges/", {**body, "key_account_card": "gold_card", "dry_run": True}, format="json"
+    )
+    assert dry.status_code == 200
+    assert dry.json()["answers"][0]["effect"] == "Key account cleared; card JK20260001 kept."
+
+
+def test_the_api_keeps_the_key_account_revokes_the_card_and_undoes_it(api, kept, key_dup):
+    before = snapshot()
+    body = {"survivor": kept.pk, "loser": key_dup.pk, "key_account_card": "key_account"}
+    merged = api.post("/api/v1/merges/", body, format="json")
+    assert merged.status_code == 201
+    record = merged.json()
+    assert record["answers"][0]["field"] == "key_account_card"
+    assert card("JK20260001").state == "revoked"
+    survivor = Customer.objects.get(pk=kept.pk)
+    assert survivor.is_key_account and not survivor.is_gold_card
+    undone = api.post(f"/api/v1/merges/{record['id']}/undo/")
+    assert undone.status_code == 200 and undone.json()["undo_notes"] == []
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_the_api_refuses_a_key_account_answer_when_there_is_no_such_choice(api, kept, dup):
+    # both gold, neither a key account: the question is not asked
+    body = {
+        "survivor": kept.pk,
+        "loser": dup.pk,
+        "keep_card": card("JK20260001").pk,
+        "key_account_card": "key_account",
+    }
+    response = api.post("/api/v1/merges/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["key_account_card"]
+
+
+def test_the_pair_page_asks_key_account_or_gold_card(client, archivist, kept, key_dup):
+    candidate = DuplicateCandidateFactory(low=kept, high=key_dup)
+    client.force_login(archivist)
+    page = client.get(candidate.get_absolute_url()).content.decode()
+    assert "Key account or gold card" in page
+    assert "Keep the key account" in page and "Keep the gold card" in page
+    # when she keeps the card through the form
+    response = client.post(
+        reverse("customers:duplicate_merge", args=[candidate.pk]),
+        {"survivor": kept.pk, "asked": "key_account_card", "key_account_card": "gold_card"},
+    )
+    assert response.status_code == 302
+    survivor = Customer.objects.get(pk=kept.pk)
+    assert survivor.is_gold_card and not survivor.is_key_account
+    assert card("JK20260001").state == "active"

@@ -182,3 +182,112 @@ def test_a_credit_moves_whole_when_the_kept_customer_has_no_such_credit(
     credit.refresh_from_db()
     assert (credit.customer_id, credit.buyer_id) == (plain.pk, plain.pk)
     assert [k for k in record.kept if k["model"] == "loyalty.LedgerEntry"] == []
+
+
+# --- a key account and a gold card (the merge asks which stays) --------------------------------
+
+
+@pytest.fixture
+def key_account(other_manager):
+    """The same man as `gold`, entered again as a key account (大客户) by another manager."""
+    return CustomerFactory(name="王金卡", manager=other_manager, is_key_account=True)
+
+
+def test_no_key_account_question_without_a_key_account_or_a_live_card(
+    archivist, gold, key_account, other_manager
+):
+    plain = CustomerFactory(name="王金卡", manager=other_manager)
+    assert card_merges.key_account_question(gold, plain) is None
+    assert card_merges.key_account_question(key_account, plain) is None
+    question = card_merges.key_account_question(key_account, gold)
+    assert question is not None and question.key == "key_account_card"
+    assert [o.value for o in question.options] == ["key_account", "gold_card"]
+
+
+def test_the_merge_refuses_until_asked_whether_the_key_account_or_the_card_stays(
+    archivist, gold, key_account
+):
+    from django.core.exceptions import ValidationError
+
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        matching.customer_merge(actor=archivist, survivor=key_account, loser=gold)
+    assert "key_account_card" in refused.value.message_dict
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_keeping_the_key_account_revokes_the_card_and_the_undo_gives_it_back(
+    archivist, gold, key_account
+):
+    # given 王金卡 a gold customer, and his duplicate a key account (kept)
+    card = GoldCard.objects.get(customer=gold)
+    before = snapshot()
+    # when the archivist keeps the key account
+    record = matching.customer_merge(
+        actor=archivist,
+        survivor=key_account,
+        loser=gold,
+        answers={"key_account_card": "key_account"},
+    )
+    # then the card moved to him revoked, with the reason; he is a key account, not gold
+    card.refresh_from_db()
+    kept = fresh(key_account)
+    assert (card.customer_id, card.state) == (key_account.pk, "revoked")
+    assert card.events.order_by("-id").first().reason == (
+        "Merged duplicate customers: a key account is not offered a gold card"
+    )
+    assert kept.is_key_account and not kept.is_gold_card
+    assert "JK" in record.answers[0]["effect"] and "revoked" in record.answers[0]["effect"]
+    # and a key account never holds a live card
+    assert not GoldCard.objects.filter(customer=kept).exclude(state="revoked").exists()
+    # when undone, every table is as it was
+    record = matching.merge_undo(actor=archivist, record=record)
+    assert record.undo_notes == []
+    assert changed_tables(before, snapshot()) == []
+
+
+def test_keeping_the_card_clears_the_key_account_flag_and_the_undo_sets_it_again(
+    archivist, gold, key_account
+):
+    card = GoldCard.objects.get(customer=gold)
+    before = snapshot()
+    # when the kept customer is the key account, and the archivist keeps the card
+    record = matching.customer_merge(
+        actor=archivist,
+        survivor=key_account,
+        loser=gold,
+        answers={"key_account_card": "gold_card"},
+    )
+    # then he holds the live card and is no longer a key account (the merge record says so)
+    card.refresh_from_db()
+    kept = fresh(key_account)
+    assert (card.customer_id, card.state) == (key_account.pk, "active")
+    assert kept.is_gold_card and not kept.is_key_account
+    assert record.survivor_changes["is_key_account"] == [True, False]
+    assert "cleared" in record.answers[0]["effect"]
+    # when undone, the flag is back and every table is as it was
+    record = matching.merge_undo(actor=archivist, record=record)
+    assert record.undo_notes == []
+    assert changed_tables(before, snapshot()) == []
+    assert fresh(key_account).is_key_account
+
+
+def test_two_cards_and_a_key_account_kept_revoke_both_cards(archivist, gold, twin):
+    Customer.objects.filter(pk=twin.pk).update(is_key_account=True)
+    twin = fresh(twin)
+    mine, theirs = GoldCard.objects.get(customer=gold), GoldCard.objects.get(customer=twin)
+    before = snapshot()
+    record = matching.customer_merge(
+        actor=archivist,
+        survivor=gold,
+        loser=twin,
+        answers={"keep_card": mine.pk, "key_account_card": "key_account"},
+    )
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.state, theirs.state) == ("revoked", "revoked")
+    kept = fresh(gold)
+    assert kept.is_key_account and not kept.is_gold_card
+    record = matching.merge_undo(actor=archivist, record=record)
+    assert record.undo_notes == []
+    assert changed_tables(before, snapshot()) == []

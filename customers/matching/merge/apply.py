@@ -21,7 +21,7 @@ from dealercrm import roles
 
 from .fields import DERIVED, _json, _snapshot
 from .plan import MergePlan, Move, _new_values, _plan
-from .questions import _answer, _check_input
+from .questions import _answer, _check_input, cleared_flags
 from .rows import _history_model, _is_history, _write_history
 
 
@@ -141,7 +141,7 @@ def merge_preview(
                     answers=checked,
                     merge_id=None,
                 )
-                plan = _plan(s, lo, choices)
+                plan = _plan(s, lo, choices, cleared_flags(answered))
                 plan.answers = answered
                 trial = {c.pk: c for c in Customer.all_objects.filter(pk__in=[s.pk, lo.pk])}
                 for move in plan.moves:
@@ -207,7 +207,7 @@ def customer_merge(
         answers=checked,
         merge_id=record.pk,
     )
-    plan = _plan(survivor, loser, choices)
+    plan = _plan(survivor, loser, choices, cleared_flags(record.answers))
 
     # 1. Re-point every row, model by model, and say so in each row's history.
     moved = []

@@ -58,13 +58,15 @@ def flag_fields() -> list[models.Field[Any, Any]]:
     return [f for f in Customer._meta.concrete_fields if f.name in FLAGS]
 
 
-def flags_kept(survivor: Customer, loser: Customer) -> list[str]:
+def flags_kept(
+    survivor: Customer, loser: Customer, cleared: frozenset[str] = frozenset()
+) -> list[str]:
     """The flags the kept customer holds after the merge, as the preview says them
-    ("重点客户：合并后保留")."""
+    ("重点客户：合并后保留"); `cleared`: those an app's answer clears."""
     return [
         _("%(flag)s: kept after the merge") % {"flag": capfirst(f.verbose_name)}
         for f in flag_fields()
-        if getattr(survivor, f.attname) or getattr(loser, f.attname)
+        if (getattr(survivor, f.attname) or getattr(loser, f.attname)) and f.name not in cleared
     ]
 
 
@@ -110,8 +112,13 @@ def default_choices(survivor: Customer, loser: Customer) -> dict[str, str]:
 
 
 def _chosen_values(
-    survivor: Customer, loser: Customer, choices: Mapping[str, str] | None
+    survivor: Customer,
+    loser: Customer,
+    choices: Mapping[str, str] | None,
+    cleared: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
+    """The survivor's new values: the chosen fields, and the flags either customer held,
+    except those an app's answer cleared (a key account that keeps its gold card)."""
     wanted = default_choices(survivor, loser)
     for name, side in (choices or {}).items():
         if name not in wanted:
@@ -124,7 +131,10 @@ def _chosen_values(
         if wanted[f.name] == LOSER and getattr(loser, f.attname) != getattr(survivor, f.attname):
             values[f.attname] = getattr(loser, f.attname)
     for f in flag_fields():
-        if getattr(loser, f.attname) and not getattr(survivor, f.attname):
+        if f.name in cleared:
+            if getattr(survivor, f.attname):
+                values[f.attname] = False
+        elif getattr(loser, f.attname) and not getattr(survivor, f.attname):
             values[f.attname] = True
     return values
 

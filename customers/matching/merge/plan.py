@@ -67,8 +67,13 @@ class MergePlan:
         }
 
 
-def _plan(survivor: Customer, loser: Customer, choices: Mapping[str, str] | None) -> MergePlan:
-    values = _chosen_values(survivor, loser, choices)
+def _plan(
+    survivor: Customer,
+    loser: Customer,
+    choices: Mapping[str, str] | None,
+    cleared: frozenset[str] = frozenset(),
+) -> MergePlan:
+    values = _chosen_values(survivor, loser, choices, cleared)
     changes = {name: (getattr(survivor, name), value) for name, value in values.items()}
     moves: list[Move] = []
     kept: list[Kept] = []

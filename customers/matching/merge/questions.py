@@ -131,3 +131,15 @@ def _check_input(
     if errors:
         raise ValidationError(errors)
     return questions, checked
+
+
+def cleared_flags(answered: Sequence[Mapping[str, Any]]) -> frozenset[str]:
+    """The flags (FLAGS) the apps' answers ask the merge to clear on the kept customer
+    (loyalty: a key account that keeps its gold card): done["clear_flags"]."""
+    from .fields import FLAGS
+
+    names = {str(n) for a in answered for n in (a.get("done") or {}).get("clear_flags", ())}
+    unknown = names - set(FLAGS)
+    if unknown:
+        raise ImproperlyConfigured(f"an answer asked to clear {sorted(unknown)}, not a flag")
+    return frozenset(names)
