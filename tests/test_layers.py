@@ -72,6 +72,7 @@ CORE = frozenset(
         "health",  # /healthz, /readyz
         "input_guard",  # NUL refused in query strings and forms
         "jobs",  # the system actor of scheduled jobs
+        "login_pacing",  # sign-ins paced server-wide (the morning burst)
         "management",  # ready, table_counts, the commands' --month argument
         "middleware",
         "models",  # base models, the security log
