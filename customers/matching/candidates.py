@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -1403,7 +1404,10 @@ def find_matches(
         if pool is not None:
             pool.close()
             pool.join()
-    matches.sort(key=lambda m: (-m.score, m.left_id, m.right_id))
+    # Best first, then by ids: two stable sorts on C-level keys (a tuple per match from a
+    # Python lambda took twice as long on a million records).
+    matches.sort(key=attrgetter("left_id", "right_id"))
+    matches.sort(key=attrgetter("score"), reverse=True)
     only_ids = None if only is None else {features[i].id for i in only}
     return group_links(
         matches, lambda ids: _by_id(features, ids), ctx, only=only_ids, threshold=threshold

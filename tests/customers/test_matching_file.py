@@ -84,3 +84,39 @@ def test_the_file_run_needs_an_output(tmp_path):
     source.write_text(HEADER, encoding="utf-8")
     with pytest.raises(CommandError, match="--out"):
         call_command("find_duplicates", "--csv", str(source))
+
+
+def test_the_command_line_run_ends_at_once_with_its_output_complete(tmp_path):
+    # given the run typed at the command line (it ends without freeing what it built)
+    import subprocess
+    import sys
+
+    source = tmp_path / "in.csv"
+    source.write_text(HEADER + "\n".join(ROWS) + "\n", encoding="utf-8")
+    target = tmp_path / "out.csv"
+    manage = Path(__file__).resolve().parents[2] / "manage.py"
+    # when
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(manage),
+            "find_duplicates",
+            "--csv",
+            str(source),
+            "--out",
+            str(target),
+            "--language",
+            "en",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # then it succeeded, said so, and the file holds every pair the in-process run writes
+    assert done.returncode == 0, done.stderr
+    assert "7 records, " in done.stderr and "written to" in done.stderr
+    with target.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    (tmp_path / "again").mkdir()
+    assert rows == run(tmp_path / "again", HEADER + "\n".join(ROWS) + "\n")
