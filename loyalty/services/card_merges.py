@@ -108,32 +108,49 @@ def keep_card(
     kept = GoldCard.objects.get(pk=keep, customer__in=[survivor, loser])
     other = live_card(loser if kept.customer_id == survivor.pk else survivor)
     assert other is not None  # noqa: S101 -- the question is asked only then
-    state, updated_at = other.state, other.updated_at
     reason = merge_reason(kept)
-    revoked = gold_card_revoke(actor=actor, card=other, reason=reason, holder_follows=False)
+    revoked = _revoke(actor, other, reason)
+    return {
+        "effect": _("Card %(kept)s kept; card %(other)s revoked: “%(reason)s”.")
+        % {"kept": kept.number, "other": other.number, "reason": reason},
+        "kept": kept.pk,
+        "revoked": revoked["card"],
+        "event": revoked["event"],
+        "state": revoked["state"],
+        "updated_at": revoked["updated_at"],
+    }
+
+
+def keep_card_undo(*, actor: roles.Actor, done: Mapping[str, Any]) -> list[str]:
+    """The card the merge revoked is live again, as it was."""
+    note = _restore(actor, {**done, "card": done["revoked"]})
+    return [note] if note else []
+
+
+def _revoke(actor: roles.Actor, card: GoldCard, reason: str) -> dict[str, Any]:
+    """Revoke a card for a merge (the holder's flag is the merge's to write); what the undo
+    needs to make it live again as it was."""
+    state, updated_at = card.state, card.updated_at
+    revoked = gold_card_revoke(actor=actor, card=card, reason=reason, holder_follows=False)
     event = revoked.events.order_by("-id").first()
     assert event is not None  # noqa: S101 -- the revocation just wrote it
     return {
-        "effect": _("Card %(kept)s kept; card %(other)s revoked: “%(reason)s”.")
-        % {"kept": kept.number, "other": revoked.number, "reason": reason},
-        "kept": kept.pk,
-        "revoked": revoked.pk,
+        "card": revoked.pk,
         "event": event.pk,
         "state": state,
         "updated_at": updated_at.isoformat(),
     }
 
 
-def keep_card_undo(*, actor: roles.Actor, done: Mapping[str, Any]) -> list[str]:
-    """The card the merge revoked is live again, as it was."""
-    note = gold_card_revoke_undo(
+def _restore(actor: roles.Actor, revoked: Mapping[str, Any]) -> str:
+    """Take back a revocation _revoke made: '' when restored, else why not."""
+    return gold_card_revoke_undo(
         actor=actor,
-        card_id=done["revoked"],
-        event_id=done["event"],
-        state=done["state"],
-        updated_at=dt.datetime.fromisoformat(done["updated_at"]),
+        card_id=revoked["card"],
+        event_id=revoked["event"],
+        state=revoked["state"],
+        updated_at=dt.datetime.fromisoformat(revoked["updated_at"]),
     )
-    return [note] if note else []
 
 
 # --- a key account and a gold card -------------------------------------------------------------
@@ -199,20 +216,7 @@ def keep_key_account_or_card(
             "revoked": [],
         }
     reason = key_account_reason()
-    revoked = []
-    for card in cards:
-        state, updated_at = card.state, card.updated_at
-        done = gold_card_revoke(actor=actor, card=card, reason=reason, holder_follows=False)
-        event = done.events.order_by("-id").first()
-        assert event is not None  # noqa: S101 -- the revocation just wrote it
-        revoked.append(
-            {
-                "card": done.pk,
-                "event": event.pk,
-                "state": state,
-                "updated_at": updated_at.isoformat(),
-            }
-        )
+    revoked = [_revoke(actor, card, reason) for card in cards]
     return {
         "effect": _("Card %(numbers)s revoked: “%(reason)s”.")
         % {"numbers": numbers, "reason": reason},
@@ -222,15 +226,5 @@ def keep_key_account_or_card(
 
 def keep_key_account_or_card_undo(*, actor: roles.Actor, done: Mapping[str, Any]) -> list[str]:
     """The cards the merge revoked are live again, as they were (newest revocation first)."""
-    notes = []
-    for item in reversed(done.get("revoked", [])):
-        note = gold_card_revoke_undo(
-            actor=actor,
-            card_id=item["card"],
-            event_id=item["event"],
-            state=item["state"],
-            updated_at=dt.datetime.fromisoformat(item["updated_at"]),
-        )
-        if note:
-            notes.append(note)
-    return notes
+    notes = [_restore(actor, item) for item in reversed(done.get("revoked", []))]
+    return [note for note in notes if note]
