@@ -33,6 +33,9 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # inside the container
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# The app sizes its login waiting room from the threads it really has (settings:
+# LOGIN_WAITING_PER_PROCESS = threads - 4); the workers inherit this environment.
+os.environ["GUNICORN_THREADS"] = str(threads)
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30

@@ -41,7 +41,10 @@ customer_rows_settled = Signal()
 #    transaction (and the dry run's savepoint, merge_id None) once the answers are checked and
 #    before any row moves. A receiver carries out the answers to its own questions through its
 #    own services, acting as `actor`, and answers {key: data}: JSON the merge record keeps,
-#    with data["effect"] saying what was done as the archivist reads it.
+#    with data["effect"] saying what was done as the archivist reads it. data["clear_flags"]
+#    (optional) names flags (merge.FLAGS) the kept customer must not keep although either
+#    customer held them (loyalty: a key account that keeps its gold card); the merge writes
+#    that as one of its own survivor changes, so its record and its undo carry it.
 # 3. merge_answer_undone(actor, survivor, loser, done): sent by the undo once the moved rows
 #    are back on their customers, with {key: data} as answered in 2. The receiver reverses
 #    what it did and answers a list of notes for what it could not restore (empty: exactly).

@@ -12,6 +12,9 @@ drains. At most LOGIN_WAITING_PER_PROCESS logins wait in one process at a time
 all taken, or every slot within LOGIN_MAX_WAIT seconds taken, goes ahead at once: a login
 is slowed, never refused, and never starves the pages of threads.
 
+The browser's sign-in page is paced; the API's token endpoint is not: a REST client asks
+for its token once and keeps it, so tokens do not come in a morning burst.
+
 A slot is claimed with the cache's atomic add (SET NX on Redis): two processes cannot take
 the same one. Without Redis (the SQLite quick start) the cache is per process, which paces
 each process on its own.

@@ -289,7 +289,8 @@ DEALERCRM = {
     "LOGINS_PER_SECOND": env.float("LOGINS_PER_SECOND", default=2.0 * (os.cpu_count() or 2)),
     "LOGIN_MAX_WAIT": env.float("LOGIN_MAX_WAIT", default=15.0),
     # Logins asleep for their turn in one gunicorn process at most: its threads beyond the
-    # four kept for pages (gunicorn.conf.py reads the same GUNICORN_THREADS).
+    # four kept for pages (gunicorn.conf.py exports the threads it runs as GUNICORN_THREADS;
+    # 8 is its default, for a process started some other way).
     "LOGIN_WAITING_PER_PROCESS": env.int(
         "LOGIN_WAITING_PER_PROCESS", default=max(0, env.int("GUNICORN_THREADS", default=8) - 4)
     ),

@@ -15,7 +15,7 @@ customers.signals merge protocol (loyalty.signals answers it):
 A key account merged with a customer who holds a live card (seed 000: a key account is
 never offered a gold card, and registration refuses one) would leave a key account holding a
 card. The merge asks `key_account_card`: keep the key account (every live card of the two is
-revoked, with the reason "合并重复客户：重点客户不发金卡"; the first option, and what the
+revoked, with the reason "合并重复客户：大客户不发金卡"; the first option, and what the
 preview shows) or keep the gold card (the kept customer's key-account flag is cleared: the
 answer asks the merge to clear it, so the merge's own record and undo carry it). The undo
 takes the revocations back; the flag comes back with the merge's undo.
@@ -164,16 +164,43 @@ def key_account_reason() -> str:
     return _("Merged duplicate customers: a key account is not offered a gold card")
 
 
+def _live_cards(survivor: Customer, loser: Customer) -> list[GoldCard]:
+    return [c for c in (live_card(survivor), live_card(loser)) if c is not None]
+
+
+def _numbers(cards: list[GoldCard]) -> str:
+    return pgettext("list separator", ", ").join(c.number for c in cards)
+
+
+def _flag_label() -> str:
+    return str(capfirst(Customer._meta.get_field("is_key_account").verbose_name))
+
+
+def _cards_revoked(numbers: str) -> str:
+    """What keeping the key account does, as the option says it and the record keeps it."""
+    return _("Card %(numbers)s revoked: “%(reason)s”.") % {
+        "numbers": numbers,
+        "reason": key_account_reason(),
+    }
+
+
+def _flag_cleared(numbers: str) -> str:
+    """What keeping the gold card does, as the option says it and the record keeps it."""
+    return _("%(flag)s cleared; card %(numbers)s kept.") % {
+        "flag": _flag_label(),
+        "numbers": numbers,
+    }
+
+
 def key_account_question(survivor: Customer, loser: Customer) -> MergeQuestion | None:
     """`key_account_card`, when either customer is a key account and either holds a live
     card."""
     if not (survivor.is_key_account or loser.is_key_account):
         return None
-    cards = [c for c in (live_card(survivor), live_card(loser)) if c is not None]
+    cards = _live_cards(survivor, loser)
     if not cards:
         return None
-    numbers = pgettext("list separator", ", ").join(c.number for c in cards)
-    flag = str(capfirst(Customer._meta.get_field("is_key_account").verbose_name))
+    numbers = _numbers(cards)
     return MergeQuestion(
         key=KEY_ACCOUNT_CARD,
         label=_("Key account or gold card"),
@@ -186,15 +213,13 @@ def key_account_question(survivor: Customer, loser: Customer) -> MergeQuestion |
                 value=KEEP_KEY_ACCOUNT,
                 label=_("Keep the key account"),
                 facts=((_("Gold cards"), numbers),),
-                effect=_("Card %(numbers)s revoked: “%(reason)s”.")
-                % {"numbers": numbers, "reason": key_account_reason()},
+                effect=_cards_revoked(numbers),
             ),
             MergeOption(
                 value=KEEP_GOLD_CARD,
                 label=_("Keep the gold card"),
-                facts=((flag, _("cleared on the kept customer")),),
-                effect=_("%(flag)s cleared; card %(numbers)s kept.")
-                % {"flag": flag, "numbers": numbers},
+                facts=((_flag_label(), _("cleared on the kept customer")),),
+                effect=_flag_cleared(numbers),
             ),
         ),
     )
@@ -204,24 +229,18 @@ def keep_key_account_or_card(
     *, actor: roles.Actor, survivor: Customer, loser: Customer, keep: Any
 ) -> dict[str, Any]:
     """Carry out `key_account_card` (after `keep_card`, when both were asked): revoke the
-    live cards, or ask the merge to clear the kept customer's key-account flag."""
-    cards = [c for c in (live_card(survivor), live_card(loser)) if c is not None]
-    numbers = pgettext("list separator", ", ").join(c.number for c in cards)
+    live cards, or ask the merge to clear the kept customer's key-account flag
+    (data["clear_flags"], customers.signals)."""
+    cards = _live_cards(survivor, loser)
+    numbers = _numbers(cards)
     if keep == KEEP_GOLD_CARD:
-        flag = str(capfirst(Customer._meta.get_field("is_key_account").verbose_name))
         return {
-            "effect": _("%(flag)s cleared; card %(numbers)s kept.")
-            % {"flag": flag, "numbers": numbers},
+            "effect": _flag_cleared(numbers),
             "clear_flags": ["is_key_account"],
             "revoked": [],
         }
-    reason = key_account_reason()
-    revoked = [_revoke(actor, card, reason) for card in cards]
-    return {
-        "effect": _("Card %(numbers)s revoked: “%(reason)s”.")
-        % {"numbers": numbers, "reason": reason},
-        "revoked": revoked,
-    }
+    revoked = [_revoke(actor, card, key_account_reason()) for card in cards]
+    return {"effect": _cards_revoked(numbers), "revoked": revoked}
 
 
 def keep_key_account_or_card_undo(*, actor: roles.Actor, done: Mapping[str, Any]) -> list[str]:

@@ -152,3 +152,20 @@ def test_when_the_waiting_room_is_full_a_login_goes_ahead_at_once(paced, setting
 def test_no_login_waits_when_the_process_keeps_no_waiting_room(paced, settings):
     settings.DEALERCRM = {**settings.DEALERCRM, "LOGIN_WAITING_PER_PROCESS": 0}
     assert turns(paced, 3) == [0.0, 0.0, 0.0]
+
+
+def test_gunicorn_tells_the_app_how_many_threads_it_runs(monkeypatch):
+    # The waiting room (threads - 4) is sized from GUNICORN_THREADS, which the workers
+    # inherit from gunicorn.conf.py, whether it was set or left to the default.
+    import os
+    import runpy
+
+    from django.conf import settings as django_settings
+
+    conf_path = str(django_settings.BASE_DIR / "gunicorn.conf.py")
+    monkeypatch.setenv("GUNICORN_THREADS", "6")
+    assert runpy.run_path(conf_path)["threads"] == 6
+    assert os.environ["GUNICORN_THREADS"] == "6"
+    monkeypatch.delenv("GUNICORN_THREADS")
+    conf = runpy.run_path(conf_path)
+    assert os.environ["GUNICORN_THREADS"] == str(conf["threads"]) == "8"

@@ -58,15 +58,14 @@ def flag_fields() -> list[models.Field[Any, Any]]:
     return [f for f in Customer._meta.concrete_fields if f.name in FLAGS]
 
 
-def flags_kept(
-    survivor: Customer, loser: Customer, cleared: frozenset[str] = frozenset()
-) -> list[str]:
+def flags_kept(survivor: Customer, loser: Customer) -> list[str]:
     """The flags the kept customer holds after the merge, as the preview says them
-    ("重点客户：合并后保留"); `cleared`: those an app's answer clears."""
+    ("重点客户：合并后保留"). The preview answers each app's question with its first option,
+    which clears none (loyalty: keep the key account)."""
     return [
         _("%(flag)s: kept after the merge") % {"flag": capfirst(f.verbose_name)}
         for f in flag_fields()
-        if (getattr(survivor, f.attname) or getattr(loser, f.attname)) and f.name not in cleared
+        if getattr(survivor, f.attname) or getattr(loser, f.attname)
     ]
 
 
