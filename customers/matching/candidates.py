@@ -1406,8 +1406,8 @@ def find_matches(
         if pool is not None:
             pool.close()
             pool.join()
-    # The order of _best_first (best first, then by ids), as two stable sorts on C-level keys:
-    # a tuple per match from a Python key took twice as long on a million records.
+    # The order of _best_first (best first, then by ids), as two stable sorts on C-level keys
+    # rather than a Python key building a tuple per match (~900,000 at a million records).
     matches.sort(key=attrgetter("left_id", "right_id"))
     matches.sort(key=attrgetter("score"), reverse=True)
     only_ids = None if only is None else {features[i].id for i in only}
