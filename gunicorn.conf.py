@@ -20,6 +20,9 @@ Sized for a dealer's server of 2-4 cores, each value overridable from the enviro
 - limit_request_line 8,190 (gunicorn's maximum; its default is 4,094): the app answers an
   address over 4,096 bytes itself, with a 414 in its own error format (dealercrm.input_guard),
   so the web server's bare HTML page is left for request lines no client of ours sends.
+- post_worker_init: each worker loads its URLs, translations and templates before it
+  serves (dealercrm/warmup.py): a worker started or recycled under load does not make its
+  first users wait ~200 ms each for what Django would otherwise load on their requests.
 - max_requests 2,000 (± jitter): workers are recycled now and then, so a slow leak in a
   library never grows without bound, and never all at once.
 """
@@ -43,3 +46,17 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
 limit_request_line = 8190
 accesslog = "-"
+
+
+def post_worker_init(worker: object) -> None:
+    from dealercrm.warmup import warm_up
+
+    took = warm_up()
+    worker.log.info(  # type: ignore[attr-defined]
+        "warmed up in %.0f ms (urls %.0f, translations %.0f, %d templates %.0f)",
+        took["urls"] + took["translations"] + took["templates"],
+        took["urls"],
+        took["translations"],
+        took["template_count"],
+        took["templates"],
+    )

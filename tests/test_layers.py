@@ -99,6 +99,7 @@ TOP = frozenset(
         "settings",  # INSTALLED_APPS names every app
         "urls",  # the URL map
         "views",  # the home view, error pages
+        "warmup",  # a web worker loads every URL and template before it serves
         "wsgi",
     }
 )
