@@ -308,14 +308,20 @@ def _history_changes(entry: Any, previous: Any, fields: list[Any]) -> list[tuple
     return changes
 
 
+def _historical(model: Any) -> Any:
+    return model.history.model._default_manager
+
+
 def customer_history(*, customer: Customer, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
     """The newest audit entries of the customer and its related rows: one query per model.
 
     Each model's window is twice the limit so that most entries find the version before
     them in the same rows and can show what changed, without a query per entry.
     """
-    sources = [(Customer, Customer.history.filter(id=customer.pk))] + [
-        (model, model.history.filter(customer_id=customer.pk))
+    # The historical models' plain managers: `Model.history` builds a new manager class on
+    # every access (simple_history's descriptor), ~0.2 ms each, six times per dossier.
+    sources = [(Customer, _historical(Customer).filter(id=customer.pk))] + [
+        (model, _historical(model).filter(customer_id=customer.pk))
         for model in (Phone, Shareholder, Machine, Operator, Project)
     ]
     entries: list[HistoryEntry] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -71,9 +72,15 @@ def dossier_get(*, user: roles.Actor, pk: Any) -> Dossier:
     logs: list[ContactLog] | None = None
     log_count = 0
     if roles.can_view_contact_logs(user):
-        log_qs = ContactLog.objects.filter(customer=customer)
-        logs = list(log_qs.select_related("staff").order_by("-occurred_at", "-id")[:DOSSIER_LOGS])
-        log_count = log_qs.count()
+        # The newest logs and how many there are, in one query (the count a window over
+        # every log of the customer, computed before the LIMIT).
+        logs = list(
+            ContactLog.objects.filter(customer=customer)
+            .select_related("staff")
+            .annotate(total=Window(Count("id")))
+            .order_by("-occurred_at", "-id")[:DOSSIER_LOGS]
+        )
+        log_count = logs[0].total if logs else 0
     # The after-sales and parts sections (seed 000 items 3 and 4), a fixed number of
     # queries each.
     service = dossier_service(user=user, customer=customer, machines=machines)

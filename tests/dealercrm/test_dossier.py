@@ -87,3 +87,36 @@ def test_dossier_query_count_with_after_sales_rows_for_every_reader(request, rol
         machine = MachineFactory(customer=big)
     _after_sales_rows(big, machine, 20)
     assert _dossier_queries(user, small) == _dossier_queries(user, big)
+
+
+def test_the_newest_logs_and_the_count_of_all_of_them(manager, archivist):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dealercrm.dossier import DOSSIER_LOGS
+    from tests.factories import ContactLogFactory
+
+    liu = CustomerFactory(name="刘文才", manager=manager)
+    other = CustomerFactory(name="王强", manager=manager)
+    now = timezone.now()
+    logs = [
+        ContactLogFactory(customer=liu, occurred_at=now - dt.timedelta(days=d))
+        for d in range(DOSSIER_LOGS + 3)
+    ]
+    ContactLogFactory(customer=other)  # not his
+    for user in (manager, archivist):
+        dossier = dossier_get(user=user, pk=liu.pk)
+        assert dossier.contact_log_count == DOSSIER_LOGS + 3
+        assert [log.pk for log in dossier.contact_logs] == [g.pk for g in logs[:DOSSIER_LOGS]]
+        assert dossier.last_contacted_at == logs[0].occurred_at
+    # the other customer's one log is his alone
+    assert dossier_get(user=manager, pk=other.pk).contact_log_count == 1
+    # none at all: no rows, a count of 0, never contacted
+    nobody = CustomerFactory(name="赵六", manager=manager)
+    dossier = dossier_get(user=manager, pk=nobody.pk)
+    assert (dossier.contact_logs, dossier.contact_log_count, dossier.last_contacted_at) == (
+        [],
+        0,
+        None,
+    )
