@@ -80,7 +80,7 @@ def dossier_get(*, user: roles.Actor, pk: Any) -> Dossier:
             .annotate(total=Window(Count("id")))
             .order_by("-occurred_at", "-id")[:DOSSIER_LOGS]
         )
-        log_count = logs[0].total if logs else 0
+        log_count = logs[0].total if logs else 0  # type: ignore[attr-defined]
     # The after-sales and parts sections (seed 000 items 3 and 4), a fixed number of
     # queries each.
     service = dossier_service(user=user, customer=customer, machines=machines)

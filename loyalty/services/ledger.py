@@ -92,6 +92,56 @@ def purchase_units(customer: Customer) -> list[Unit]:
     return units
 
 
+def merged_credits(
+    customer: Customer, units: list[Unit], beneficiaries: set[int]
+) -> set[tuple[int, int]]:
+    """The (beneficiary, number) places of the customer's purchase count already taken by
+    credits paid on another buyer's count: no rule pays at them again (one query).
+
+    A credit is keyed by the buyer's n-th machine, so that correcting purchase dates or
+    entering an older purchase later never pays a place twice. A merge joins two counts: the
+    duplicate's machines, each credited as *his* first, second …, come to the kept customer
+    with their credits (buyer: the duplicate). Counted by number alone, the next sync would
+    pay them again at their new places (a repeat-purchase credit on a machine already paid
+    as a first purchase), or pay the kept customer's own first machine again once the
+    duplicate's earlier one takes place 1. So each such credited unit takes a place in the
+    kept customer's count: its machine's own place, or, when a credit of the kept customer's
+    own already holds that place, the next free one. The person is then paid once per
+    machine, as if the two dossiers had been one from the start, except that a credit once
+    paid is never rewritten: the duplicate's first-purchase ¥1,000 stays ¥1,000 where one
+    dossier would have paid ¥1,500 for a second machine. Machines the duplicate bought
+    without a credit (before his card, or with none) are counted and earn like any other.
+    """
+    if not units:
+        return set()
+    machine_ids = {unit.machine.pk for unit in units}
+    own: dict[int, set[int]] = {}
+    other: dict[tuple[int, int], set[tuple[int, int | None]]] = {}
+    rows = LedgerEntry.objects.filter(
+        Q(buyer=customer) | Q(machine_id__in=machine_ids),
+        kind=LedgerEntry.Kind.EARN,
+        customer_id__in=beneficiaries,
+    ).values_list("customer_id", "buyer_id", "machine_id", "machine_number")
+    for beneficiary, buyer_id, machine_id, number in rows:
+        if buyer_id == customer.pk:
+            if number is not None:  # an earned credit always has one (its unique key)
+                own.setdefault(beneficiary, set()).add(number)
+        elif machine_id is not None:
+            other.setdefault((beneficiary, machine_id), set()).add((buyer_id, number))
+    taken: set[tuple[int, int]] = set()
+    for beneficiary in beneficiaries:
+        held = set(own.get(beneficiary, ()))
+        for machine_id in dict.fromkeys(unit.machine.pk for unit in units):  # purchase order
+            credited = len(other.get((beneficiary, machine_id), ()))
+            for unit in [u for u in units if u.machine.pk == machine_id][:credited]:
+                place = unit.number
+                while place in held:
+                    place += 1
+                held.add(place)
+                taken.add((beneficiary, place))
+    return taken
+
+
 @transaction.atomic
 def credits_sync(*, actor: roles.Actor, customer: Customer) -> int:
     """Insert the credits the customer's purchases call for, for him and his referrer.
@@ -119,6 +169,7 @@ def credits_sync(*, actor: roles.Actor, customer: Customer) -> int:
         return 0
     units = purchase_units(customer)
     today = timezone.localdate()
+    merged = merged_credits(customer, units, set(beneficiaries.values()))
     due = []
     for rule in rules:
         beneficiary = beneficiaries.get(BenefitRule.Beneficiary(rule.beneficiary))
@@ -126,6 +177,8 @@ def credits_sync(*, actor: roles.Actor, customer: Customer) -> int:
             continue
         for unit in units:
             if not rule.covers(unit.number) or unit.bought_on > today:
+                continue
+            if (beneficiary, unit.number) in merged:
                 continue
             if not _active_on(periods[beneficiary], unit.bought_on):
                 continue
