@@ -92,25 +92,32 @@ def purchase_units(customer: Customer) -> list[Unit]:
     return units
 
 
-def merged_credits(
+def credited_places(
     customer: Customer, units: list[Unit], beneficiaries: set[int]
 ) -> set[tuple[int, int]]:
-    """The (beneficiary, number) places of the customer's purchase count already taken by
-    credits paid on another buyer's count: no rule pays at them again (one query).
+    """The (beneficiary, number) places of the customer's purchase count that credits paid
+    under another count already hold: no rule pays at them again (one query).
 
     A credit is keyed by the buyer's n-th machine, so that correcting purchase dates or
-    entering an older purchase later never pays a place twice. A merge joins two counts: the
-    duplicate's machines, each credited as *his* first, second …, come to the kept customer
-    with their credits (buyer: the duplicate). Counted by number alone, the next sync would
-    pay them again at their new places (a repeat-purchase credit on a machine already paid
-    as a first purchase), or pay the kept customer's own first machine again once the
-    duplicate's earlier one takes place 1. So each such credited unit takes a place in the
-    kept customer's count: its machine's own place, or, when a credit of the kept customer's
-    own already holds that place, the next free one. The person is then paid once per
-    machine, as if the two dossiers had been one from the start, except that a credit once
-    paid is never rewritten: the duplicate's first-purchase ¥1,000 stays ¥1,000 where one
-    dossier would have paid ¥1,500 for a second machine. Machines the duplicate bought
-    without a credit (before his card, or with none) are counted and earn like any other.
+    entering an older purchase later never pays a place twice. Two things change the count
+    itself, and keyed by number alone the next sync would then pay a machine twice:
+
+    - a merge joins two counts: the duplicate's machines come to the kept customer with the
+      credits they earned as *his* first, second … (buyer: the duplicate). Each such credited
+      unit takes a place in the kept customer's count: its machine's own place, or, when a
+      credit of the kept customer's own already holds that place, the next free one. So the
+      duplicate's machine is not paid again as a repeat purchase, nor the kept customer's own
+      first machine once the duplicate's earlier one counts first.
+    - a merge undone splits them again: a credit the kept customer earned after the merge
+      (his third machine, say) is numbered beyond his count once the duplicate's machines
+      go back. Such a credit takes the first free place, so the same machine, now his
+      second, is not paid again.
+
+    The person is paid once per machine, as if the dossiers had been one (or two) from the
+    start, except that a credit once paid is never rewritten: the duplicate's first-purchase
+    ¥1,000 stays ¥1,000 where one dossier would have paid ¥1,500 for a second machine.
+    Machines the duplicate bought without a credit (before his card, or with none) are
+    counted and earn like any other.
     """
     if not units:
         return set()
@@ -131,14 +138,19 @@ def merged_credits(
     taken: set[tuple[int, int]] = set()
     for beneficiary in beneficiaries:
         held = set(own.get(beneficiary, ()))
+
+        def take(place: int, beneficiary: int = beneficiary, held: set[int] = held) -> None:
+            while place in held:
+                place += 1
+            held.add(place)
+            taken.add((beneficiary, place))
+
         for machine_id in dict.fromkeys(unit.machine.pk for unit in units):  # purchase order
             credited = len(other.get((beneficiary, machine_id), ()))
             for unit in [u for u in units if u.machine.pk == machine_id][:credited]:
-                place = unit.number
-                while place in held:
-                    place += 1
-                held.add(place)
-                taken.add((beneficiary, place))
+                take(unit.number)
+        for _orphan in sorted(n for n in own.get(beneficiary, ()) if n > len(units)):
+            take(1)
     return taken
 
 
@@ -169,7 +181,7 @@ def credits_sync(*, actor: roles.Actor, customer: Customer) -> int:
         return 0
     units = purchase_units(customer)
     today = timezone.localdate()
-    merged = merged_credits(customer, units, set(beneficiaries.values()))
+    credited = credited_places(customer, units, set(beneficiaries.values()))
     due = []
     for rule in rules:
         beneficiary = beneficiaries.get(BenefitRule.Beneficiary(rule.beneficiary))
@@ -178,7 +190,7 @@ def credits_sync(*, actor: roles.Actor, customer: Customer) -> int:
         for unit in units:
             if not rule.covers(unit.number) or unit.bought_on > today:
                 continue
-            if (beneficiary, unit.number) in merged:
+            if (beneficiary, unit.number) in credited:
                 continue
             if not _active_on(periods[beneficiary], unit.bought_on):
                 continue

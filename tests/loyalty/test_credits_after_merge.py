@@ -1,6 +1,6 @@
 """Credits after a merge (issue 17 part 4): the duplicate's machines come to the kept customer
 with the credits they earned on the duplicate's own count, and no machine is paid twice
-when the two counts become one (loyalty.services.ledger.merged_credits)."""
+when the two counts become one (loyalty.services.ledger.credited_places)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from customers.matching import services as matching
-from customers.models import Customer
+from customers.models import Customer, MergeRecord
 from loyalty import services
 from loyalty.models import GoldCard, LedgerEntry
 from loyalty.selectors.cards import balance_of
@@ -154,3 +154,33 @@ def test_the_referrer_is_not_paid_twice_for_the_same_machine(
         ("referral", "刘文才", 1, Decimal("1000.00")),
         ("referral_repeat", "刘文才", 2, Decimal("1500.00")),
     ]
+
+
+def test_after_an_undo_the_machine_bought_meanwhile_is_not_paid_again(
+    archivist, manager, other_manager, django_capture_on_commit_callbacks
+):
+    # given the merged man bought his third machine (¥1,500 as a repeat purchase)
+    capture = django_capture_on_commit_callbacks
+    kept = gold(archivist, manager, "刘文才", "JK20260001")
+    dup = gold(archivist, other_manager, "刘文财", "JK20260002")
+    buy(archivist, kept, capture=capture, on=days_ago(100))
+    buy(archivist, dup, capture=capture, on=days_ago(50))
+    with capture(execute=True):
+        merge(archivist, kept, dup)
+    record = MergeRecord.objects.get(survivor=kept, loser=dup)
+    buy(archivist, kept, capture=capture, on=days_ago(5))
+    assert balance_of(kept.pk) == Decimal("3500.00")
+
+    # when the merge is undone (the duplicate's machine and credit go back) and all is synced
+    with capture(execute=True):
+        matching.merge_undo(actor=archivist, record=record)
+    added = services.credits_sync_all(actor=archivist)
+
+    # then the machine bought meanwhile, now 刘文才's second, keeps its one credit
+    assert added == 0
+    assert credits(kept) == [
+        ("own_repeat", "刘文才", 3, Decimal("1500.00")),
+        ("purchase", "刘文才", 1, Decimal("1000.00")),
+    ]
+    assert credits(dup) == [("purchase", "刘文财", 1, Decimal("1000.00"))]
+    assert (balance_of(kept.pk), balance_of(dup.pk)) == (Decimal("2500.00"), Decimal("1000.00"))
