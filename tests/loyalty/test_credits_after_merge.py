@@ -39,12 +39,21 @@ def gold(archivist, manager, name: str, number: str) -> Customer:
     return Customer.objects.get(pk=customer.pk)
 
 
-def merge(archivist, kept: Customer, dup: Customer) -> None:
+def merge(archivist, kept: Customer, dup: Customer, capture) -> None:
+    """The archivist merges (keeping the kept customer's card when both hold one); the
+    on-commit syncs run."""
     answers = {}
     card = GoldCard.objects.filter(customer=kept).first()
     if card is not None and GoldCard.objects.filter(customer=dup).exists():
         answers["keep_card"] = card.pk
-    matching.customer_merge(actor=archivist, survivor=kept, loser=dup, answers=answers)
+    with capture(execute=True):
+        matching.customer_merge(actor=archivist, survivor=kept, loser=dup, answers=answers)
+
+
+def merge_and_sync(archivist, kept: Customer, dup: Customer, capture) -> int:
+    """The merge, then every buyer synced again (the nightly job): the credits it added."""
+    merge(archivist, kept, dup, capture)
+    return services.credits_sync_all(actor=archivist)
 
 
 @pytest.mark.parametrize("duplicate_bought_first", [False, True])
@@ -60,9 +69,7 @@ def test_no_machine_is_paid_twice_and_the_next_purchase_counts_from_both(
     assert balance_of(kept.pk) + balance_of(dup.pk) == Decimal("2000.00")
 
     # when they are merged and everything is synced again (the nightly job)
-    with capture(execute=True):
-        merge(archivist, kept, dup)
-    added = services.credits_sync_all(actor=archivist)
+    added = merge_and_sync(archivist, kept, dup, capture)
 
     # then neither machine earns again: not the duplicate's as the kept customer's second,
     # nor the kept customer's own when the duplicate's earlier one is counted first
@@ -94,8 +101,7 @@ def test_a_counted_line_of_the_duplicates_takes_as_many_places(
     buy(archivist, dup, capture=capture, on=days_ago(100), quantity=3)  # ¥1,000 + 2 × ¥1,500
     buy(archivist, kept, capture=capture, on=days_ago(50))  # ¥1,000
 
-    with capture(execute=True):
-        merge(archivist, kept, dup)
+    merge(archivist, kept, dup, capture)
 
     # four machines, four credits: nothing more, now or at the next purchase (his fifth)
     assert services.credits_sync_all(actor=archivist) == 0
@@ -115,9 +121,7 @@ def test_the_duplicates_purchases_without_a_credit_earn_on_the_kept_customers_co
     buy(archivist, dup, capture=capture, on=days_ago(50))
     assert credits(dup) == []
 
-    with capture(execute=True):
-        merge(archivist, kept, dup)
-    services.credits_sync_all(actor=archivist)
+    merge_and_sync(archivist, kept, dup, capture)
 
     # then, the man holding a card when he bought it, it is his second machine: ¥1,500
     assert credits(kept) == [
@@ -143,9 +147,7 @@ def test_the_referrer_is_not_paid_twice_for_the_same_machine(
     assert credits(referrer) == [("referral", "刘文财", 1, Decimal("1000.00"))]
 
     # when merged, the referral now the kept customer's
-    with capture(execute=True):
-        merge(archivist, kept, dup)
-    services.credits_sync_all(actor=archivist)
+    merge_and_sync(archivist, kept, dup, capture)
 
     # then the referred man's first machine is not paid again (its credit now names the kept
     # customer as the buyer: the merge re-points a buyer where no credit of his own holds
@@ -165,8 +167,7 @@ def test_after_an_undo_the_machine_bought_meanwhile_is_not_paid_again(
     dup = gold(archivist, other_manager, "刘文财", "JK20260002")
     buy(archivist, kept, capture=capture, on=days_ago(100))
     buy(archivist, dup, capture=capture, on=days_ago(50))
-    with capture(execute=True):
-        merge(archivist, kept, dup)
+    merge(archivist, kept, dup, capture)
     record = MergeRecord.objects.get(survivor=kept, loser=dup)
     buy(archivist, kept, capture=capture, on=days_ago(5))
     assert balance_of(kept.pk) == Decimal("3500.00")
