@@ -42,14 +42,24 @@ def chromium(live_server):
         if REQUIRE_SERVICES:
             pytest.fail(f"Chromium is required but missing at {CHROMIUM}")
         pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # The live server's request threads close their database connection at the end of each
+    # request (CONN_MAX_AGE 0) instead of keeping it for the next one: a thread whose
+    # kept-alive browser connection outlives the tests would otherwise leave its session
+    # open on the test database, and dropping that database at the end of the run fails
+    # ("is being accessed by other users").
+    db = connections.settings["default"]
+    max_age = db.get("CONN_MAX_AGE")
+    db["CONN_MAX_AGE"] = 0
     with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
         context = p.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, locale="zh-CN"
         )
         yield context
         context.close()
+    db["CONN_MAX_AGE"] = max_age
 
 
 @pytest.fixture
