@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 
 from customers.models import Customer, Phone
@@ -43,6 +44,25 @@ def contact_logs_for(
     if filters.intent:
         qs = qs.filter(intents__contains=f",{filters.intent},")
     return qs.order_by("-occurred_at", "-id")
+
+
+@dataclass
+class LogsSection:
+    """The dossier's contact-log section: the newest logs and how many there are."""
+
+    logs: Sequence[ContactLog]
+    count: int
+
+
+def dossier_logs(*, user: roles.Actor, customer: Customer, limit: int) -> LogsSection | None:
+    """The customer's newest `limit` logs and the count of all of them, in one query (the
+    count a window over every log, computed before the LIMIT); None when not allowed."""
+    if not roles.can_view_contact_logs(user):
+        return None
+    logs = list(
+        contact_logs_for(user=user, customer=customer).annotate(total=Window(Count("id")))[:limit]
+    )
+    return LogsSection(logs=logs, count=logs[0].total if logs else 0)
 
 
 def contact_log_list(*, user: roles.Actor) -> QuerySet[ContactLog]:

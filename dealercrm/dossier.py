@@ -10,14 +10,15 @@ the customers URLs. The template stays templates/customers/customer_detail.html.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from contacts.models import ContactLog
+from contacts.selectors import dossier_logs
 from customers.matching.selectors import merged_target
 from customers.models import Customer, Machine, Operator, Phone, Project, Shareholder
 from customers.selectors import customer_get, customer_history
@@ -42,7 +43,7 @@ class Dossier:
     history: list[Any] | None
     show_personal: bool
     show_money: bool
-    contact_logs: list[ContactLog] | None = None
+    contact_logs: Sequence[ContactLog] | None = None
     contact_log_count: int = 0
     last_contacted_at: Any = None
     service: ServiceSection | None = None  # None when not allowed
@@ -69,26 +70,15 @@ def dossier_get(*, user: roles.Actor, pk: Any) -> Dossier:
         operator._state.fields_cache["machine"] = (
             machines_by_id.get(operator.machine_id) if operator.machine_id is not None else None
         )
-    logs: list[ContactLog] | None = None
-    log_count = 0
-    if roles.can_view_contact_logs(user):
-        # The newest logs and how many there are, in one query (the count a window over
-        # every log of the customer, computed before the LIMIT).
-        logs = list(
-            ContactLog.objects.filter(customer=customer)
-            .select_related("staff")
-            .annotate(total=Window(Count("id")))
-            .order_by("-occurred_at", "-id")[:DOSSIER_LOGS]
-        )
-        log_count = logs[0].total if logs else 0  # type: ignore[attr-defined]
+    contact = dossier_logs(user=user, customer=customer, limit=DOSSIER_LOGS)
     # The after-sales and parts sections (seed 000 items 3 and 4), a fixed number of
     # queries each.
     service = dossier_service(user=user, customer=customer, machines=machines)
     parts = dossier_parts(user=user, customer=customer)
     return Dossier(
-        contact_logs=logs,
-        contact_log_count=log_count,
-        last_contacted_at=logs[0].occurred_at if logs else None,
+        contact_logs=contact.logs if contact else None,
+        contact_log_count=contact.count if contact else 0,
+        last_contacted_at=contact.logs[0].occurred_at if contact and contact.logs else None,
         customer=customer,
         phones=list(customer.phones.all()),
         shareholders=list(customer.shareholders.all())
