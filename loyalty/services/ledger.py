@@ -13,10 +13,11 @@ see each other's balance and the balance never goes below zero.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -92,11 +93,33 @@ def purchase_units(customer: Customer) -> list[Unit]:
     return units
 
 
+class Earned(NamedTuple):
+    """An earned credit, as credits_sync reads them."""
+
+    rule_id: int | None
+    beneficiary: int
+    buyer_id: int | None
+    machine_id: int | None
+    number: int | None
+
+
+def earned_credits(customer: Customer, units: list[Unit], beneficiaries: set[int]) -> list[Earned]:
+    """The beneficiaries' earned credits a sync of `customer` must know (one query): those
+    of his purchases (buyer: him), and those paid on his machines under another buyer (a
+    merged duplicate's)."""
+    rows = LedgerEntry.objects.filter(
+        Q(buyer=customer) | Q(machine_id__in={unit.machine.pk for unit in units}),
+        kind=LedgerEntry.Kind.EARN,
+        customer_id__in=beneficiaries,
+    ).values_list("rule_id", "customer_id", "buyer_id", "machine_id", "machine_number")
+    return [Earned(*row) for row in rows]
+
+
 def credited_places(
-    customer: Customer, units: list[Unit], beneficiaries: set[int]
+    customer: Customer, units: list[Unit], earned: list[Earned]
 ) -> set[tuple[int, int]]:
     """The (beneficiary, number) places of the customer's purchase count that credits paid
-    under another count already hold: no rule pays at them again (one query).
+    under another count already hold: no rule pays at them again.
 
     A credit is keyed by the buyer's n-th machine, so that correcting purchase dates or
     entering an older purchase later never pays a place twice. Two things change the count
@@ -119,38 +142,31 @@ def credited_places(
     Machines the duplicate bought without a credit (before his card, or with none) are
     counted and earn like any other.
     """
-    if not units:
-        return set()
-    machine_ids = {unit.machine.pk for unit in units}
-    own: dict[int, set[int]] = {}
-    other: dict[tuple[int, int], set[tuple[int, int | None]]] = {}
-    rows = LedgerEntry.objects.filter(
-        Q(buyer=customer) | Q(machine_id__in=machine_ids),
-        kind=LedgerEntry.Kind.EARN,
-        customer_id__in=beneficiaries,
-    ).values_list("customer_id", "buyer_id", "machine_id", "machine_number")
-    for beneficiary, buyer_id, machine_id, number in rows:
-        if buyer_id == customer.pk:
-            if number is not None:  # an earned credit always has one (its unique key)
-                own.setdefault(beneficiary, set()).add(number)
-        elif machine_id is not None:
-            other.setdefault((beneficiary, machine_id), set()).add((buyer_id, number))
+    own: dict[int, set[int]] = defaultdict(set)  # beneficiary → numbers of his credits
+    other: dict[tuple[int, int], set[Any]] = defaultdict(set)  # (beneficiary, machine) → units
+    for e in earned:
+        if e.buyer_id == customer.pk and e.number is not None:
+            own[e.beneficiary].add(e.number)
+        elif e.buyer_id != customer.pk and e.machine_id is not None:
+            other[e.beneficiary, e.machine_id].add((e.buyer_id, e.number))
+    by_machine: dict[int, list[Unit]] = defaultdict(list)  # in purchase order
+    for unit in units:
+        by_machine[unit.machine.pk].append(unit)
     taken: set[tuple[int, int]] = set()
-    for beneficiary in beneficiaries:
-        held = set(own.get(beneficiary, ()))
-
-        def take(place: int, beneficiary: int = beneficiary, held: set[int] = held) -> None:
+    for beneficiary in {e.beneficiary for e in earned}:
+        held = set(own[beneficiary])
+        # each unit credited on another count at its own place; each credit numbered beyond
+        # the count at the first place; either moved on past the places already held
+        places = [
+            unit.number
+            for machine_id, mine in by_machine.items()
+            for unit in mine[: len(other[beneficiary, machine_id])]
+        ] + [1 for n in own[beneficiary] if n > len(units)]
+        for place in places:
             while place in held:
                 place += 1
             held.add(place)
             taken.add((beneficiary, place))
-
-        for machine_id in dict.fromkeys(unit.machine.pk for unit in units):  # purchase order
-            credited = len(other.get((beneficiary, machine_id), ()))
-            for unit in [u for u in units if u.machine.pk == machine_id][:credited]:
-                take(unit.number)
-        for _orphan in sorted(n for n in own.get(beneficiary, ()) if n > len(units)):
-            take(1)
     return taken
 
 
@@ -181,7 +197,8 @@ def credits_sync(*, actor: roles.Actor, customer: Customer) -> int:
         return 0
     units = purchase_units(customer)
     today = timezone.localdate()
-    credited = credited_places(customer, units, set(beneficiaries.values()))
+    earned = earned_credits(customer, units, set(beneficiaries.values()))
+    credited = credited_places(customer, units, earned)
     due = []
     for rule in rules:
         beneficiary = beneficiaries.get(BenefitRule.Beneficiary(rule.beneficiary))
@@ -211,11 +228,7 @@ def credits_sync(*, actor: roles.Actor, customer: Customer) -> int:
                     created_by=roles.signed_in(actor),
                 )
             )
-    paid = set(
-        LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EARN, buyer=customer).values_list(
-            "rule_id", "customer_id", "machine_number"
-        )
-    )
+    paid = {(e.rule_id, e.beneficiary, e.number) for e in earned if e.buyer_id == customer.pk}
     missing = [e for e in due if (e.rule_id, e.customer_id, e.machine_number) not in paid]
     # The unique key (loyalty_ledgerentry_earn_once) makes a concurrent run's rows a no-op.
     LedgerEntry.objects.bulk_create(missing, ignore_conflicts=True)
