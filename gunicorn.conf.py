@@ -51,12 +51,4 @@ accesslog = "-"
 def post_worker_init(worker: object) -> None:
     from dealercrm.warmup import warm_up
 
-    took = warm_up()
-    worker.log.info(  # type: ignore[attr-defined]
-        "warmed up in %.0f ms (urls %.0f, translations %.0f, %d templates %.0f)",
-        took["urls"] + took["translations"] + took["templates"],
-        took["urls"],
-        took["translations"],
-        took["template_count"],
-        took["templates"],
-    )
+    worker.log.info("%s", warm_up())  # type: ignore[attr-defined]
