@@ -68,6 +68,17 @@ def changed_tables(before: dict[str, list[str]], after: dict[str, list[str]]) ->
     return sorted(label for label in before if before[label] != after.get(label))
 
 
+def undo_exactly(actor: Any, record: Any, before: dict[str, list[str]]) -> Any:
+    """Undo the merge and check it gave everything back: no note of anything it could not
+    restore, and every table as in `before` (a snapshot taken before the merge)."""
+    from customers.matching import services as matching
+
+    record = matching.merge_undo(actor=actor, record=record)
+    assert record.undo_notes == []
+    assert changed_tables(before, snapshot()) == []
+    return record
+
+
 @pytest.fixture
 def pair(manager, other_manager, archivist):
     """刘文才 (kept) and 刘文财 (merged): each with phones, fleet, reports, service rows."""

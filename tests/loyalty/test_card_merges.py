@@ -13,7 +13,7 @@ from dealercrm.templatetags.dealercrm import person
 from loyalty import services
 from loyalty.models import GoldCard, GoldCardEvent, LedgerEntry
 from loyalty.services import card_merges
-from tests.customers.test_merge import changed_tables, snapshot
+from tests.customers.test_merge import changed_tables, snapshot, undo_exactly
 from tests.factories import CustomerFactory
 from tests.loyalty.helpers import buy, days_ago, register
 
@@ -161,9 +161,7 @@ def test_keeping_a_suspended_card_and_undoing_it(archivist, gold, twin):
     assert record.survivor_changes["is_gold_card"] == [True, False]
 
     # when undone, both cards are as they were, and so is every table
-    record = matching.merge_undo(actor=archivist, record=record)
-    assert record.undo_notes == []
-    assert changed_tables(before, snapshot()) == []
+    undo_exactly(archivist, record, before)
     assert fresh(gold).is_gold_card and not fresh(twin).is_gold_card
 
 
@@ -241,9 +239,7 @@ def test_keeping_the_key_account_revokes_the_card_and_the_undo_gives_it_back(
     # and a key account never holds a live card
     assert not GoldCard.objects.filter(customer=kept).exclude(state="revoked").exists()
     # when undone, every table is as it was
-    record = matching.merge_undo(actor=archivist, record=record)
-    assert record.undo_notes == []
-    assert changed_tables(before, snapshot()) == []
+    undo_exactly(archivist, record, before)
 
 
 def test_keeping_the_card_clears_the_key_account_flag_and_the_undo_sets_it_again(
@@ -266,9 +262,7 @@ def test_keeping_the_card_clears_the_key_account_flag_and_the_undo_sets_it_again
     assert record.survivor_changes["is_key_account"] == [True, False]
     assert "cleared" in record.answers[0]["effect"]
     # when undone, the flag is back and every table is as it was
-    record = matching.merge_undo(actor=archivist, record=record)
-    assert record.undo_notes == []
-    assert changed_tables(before, snapshot()) == []
+    undo_exactly(archivist, record, before)
     assert fresh(key_account).is_key_account
 
 
@@ -288,6 +282,4 @@ def test_two_cards_and_a_key_account_kept_revoke_both_cards(archivist, gold, twi
     assert (mine.state, theirs.state) == ("revoked", "revoked")
     kept = fresh(gold)
     assert kept.is_key_account and not kept.is_gold_card
-    record = matching.merge_undo(actor=archivist, record=record)
-    assert record.undo_notes == []
-    assert changed_tables(before, snapshot()) == []
+    undo_exactly(archivist, record, before)
