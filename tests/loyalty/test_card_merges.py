@@ -202,6 +202,18 @@ def test_no_key_account_question_without_a_key_account_or_a_live_card(
     assert [o.value for o in question.options] == ["key_account", "gold_card"]
 
 
+def key_account_merged(archivist, gold, key_account, keep: str):
+    """`gold` merged into `key_account` with key_account_card = `keep`: gold's card and the
+    kept customer as they are now, the merge record, and every table as it was before."""
+    card = GoldCard.objects.get(customer=gold)
+    before = snapshot()
+    record = matching.customer_merge(
+        actor=archivist, survivor=key_account, loser=gold, answers={"key_account_card": keep}
+    )
+    card.refresh_from_db()
+    return card, fresh(key_account), record, before
+
+
 def test_the_merge_refuses_until_asked_whether_the_key_account_or_the_card_stays(
     archivist, gold, key_account
 ):
@@ -217,19 +229,10 @@ def test_the_merge_refuses_until_asked_whether_the_key_account_or_the_card_stays
 def test_keeping_the_key_account_revokes_the_card_and_the_undo_gives_it_back(
     archivist, gold, key_account
 ):
-    # given 王金卡 a gold customer, and his duplicate a key account (kept)
-    card = GoldCard.objects.get(customer=gold)
-    before = snapshot()
-    # when the archivist keeps the key account
-    record = matching.customer_merge(
-        actor=archivist,
-        survivor=key_account,
-        loser=gold,
-        answers={"key_account_card": "key_account"},
-    )
+    # given 王金卡 a gold customer, and his duplicate a key account (kept); when the
+    # archivist keeps the key account
+    card, kept, record, before = key_account_merged(archivist, gold, key_account, "key_account")
     # then the card moved to him revoked, with the reason; he is a key account, not gold
-    card.refresh_from_db()
-    kept = fresh(key_account)
     assert (card.customer_id, card.state) == (key_account.pk, "revoked")
     assert card.events.order_by("-id").first().reason == (
         "Merged duplicate customers: a key account is not offered a gold card"
@@ -245,18 +248,9 @@ def test_keeping_the_key_account_revokes_the_card_and_the_undo_gives_it_back(
 def test_keeping_the_card_clears_the_key_account_flag_and_the_undo_sets_it_again(
     archivist, gold, key_account
 ):
-    card = GoldCard.objects.get(customer=gold)
-    before = snapshot()
     # when the kept customer is the key account, and the archivist keeps the card
-    record = matching.customer_merge(
-        actor=archivist,
-        survivor=key_account,
-        loser=gold,
-        answers={"key_account_card": "gold_card"},
-    )
+    card, kept, record, before = key_account_merged(archivist, gold, key_account, "gold_card")
     # then he holds the live card and is no longer a key account (the merge record says so)
-    card.refresh_from_db()
-    kept = fresh(key_account)
     assert (card.customer_id, card.state) == (key_account.pk, "active")
     assert kept.is_gold_card and not kept.is_key_account
     assert record.survivor_changes["is_key_account"] == [True, False]
